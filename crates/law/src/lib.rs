@@ -1,0 +1,1 @@
+//! The legal model: instruments, provisions, requirements, assessments, scoring, diff. Pure.

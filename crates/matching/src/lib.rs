@@ -1,0 +1,1 @@
+//! Hash banks and the Hamming-space index. Pure.

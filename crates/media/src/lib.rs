@@ -1,0 +1,1 @@
+//! Hashing: decoding with limits, PDQ (with dihedral variants), MD5/SHA-1/SHA-256. Pure.
