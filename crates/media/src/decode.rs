@@ -1,0 +1,340 @@
+//! Decoding image bytes into pixels for hashing, with limits against decompression bombs.
+//!
+//! JPEG is decoded by `zune-jpeg`; PNG, WebP, GIF (first frame), BMP and TIFF by the `image` crate.
+//! The format is recognised from the file's first bytes, not its name.
+//!
+//! What the hash sees, as in Meta's reference (`pdq/cpp/io/pdqio.cpp`):
+//! - greyscale images stay one channel and their values are the luma;
+//! - palette images are expanded to RGB; CMYK/YCCK JPEGs are converted to RGB by the decoder;
+//! - alpha is ignored (no compositing against a background);
+//! - 16-bit and float samples are reduced to 8 bits by the `image` crate's conversion;
+//! - EXIF orientation is **not** applied: the reference hashes the pixels as stored.
+//!
+//! JPEGs in YCbCr (nearly all photos) are by default decoded to their Y channel only
+//! ([`JpegLuma::YChannel`]): Y is the JFIF luma `0.299·R + 0.587·G + 0.114·B` of the decoded RGB
+//! up to rounding, and skipping the chroma's inverse DCT, upsampling and colour conversion
+//! roughly halves the decoding time. [`JpegLuma::Rgb`] decodes RGB and applies PDQ's luma formula
+//! instead, like the reference tools do. Both stay within the JPEG compatibility contract; the
+//! measured differences are in `docs/hashing.md`.
+//!
+//! Truncated or corrupt files are errors (the JPEG decoder runs in strict mode). A panic inside a
+//! decoder on hostile input is caught and reported as [`DecodeError::Corrupt`] as well.
+
+use std::{fmt, io::Cursor, panic};
+
+use zune_core::{bytestream::ZCursor, colorspace::ColorSpace, options::DecoderOptions};
+use zune_jpeg::JpegDecoder;
+
+use crate::pdq::{PixelData, Pixels};
+
+/// Bounds on what a decoder may be asked to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest accepted file, in bytes.
+    pub max_bytes: u64,
+    /// Largest accepted image, in pixels (width × height).
+    pub max_pixels: u64,
+}
+
+impl Limits {
+    /// 256 MiB of input and 100 megapixels of image (about 300 MB of decoded RGB).
+    pub const DEFAULT: Limits = Limits {
+        max_bytes: 256 << 20,
+        max_pixels: 100_000_000,
+    };
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits::DEFAULT
+    }
+}
+
+/// How to get luma from a YCbCr JPEG.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum JpegLuma {
+    /// Decode only the Y channel and use it as the luma (fast; the default).
+    #[default]
+    YChannel,
+    /// Decode to RGB and apply PDQ's luma formula, like the reference tools.
+    Rgb,
+}
+
+/// Options for [`decode`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DecodeOptions {
+    pub limits: Limits,
+    pub jpeg_luma: JpegLuma,
+}
+
+/// The image formats [`decode`] reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Format {
+    Jpeg,
+    Png,
+    Webp,
+    Gif,
+    Bmp,
+    Tiff,
+}
+
+impl Format {
+    /// Recognises a format from the first bytes of a file.
+    pub fn sniff(bytes: &[u8]) -> Option<Format> {
+        let starts = |magic: &[u8]| bytes.starts_with(magic);
+        if starts(&[0xFF, 0xD8, 0xFF]) {
+            Some(Format::Jpeg)
+        } else if starts(b"\x89PNG\r\n\x1a\n") {
+            Some(Format::Png)
+        } else if starts(b"GIF87a") || starts(b"GIF89a") {
+            Some(Format::Gif)
+        } else if bytes.len() >= 12 && starts(b"RIFF") && &bytes[8..12] == b"WEBP" {
+            Some(Format::Webp)
+        } else if starts(b"BM") {
+            Some(Format::Bmp)
+        } else if starts(b"II*\0") || starts(b"MM\0*") {
+            Some(Format::Tiff)
+        } else {
+            None
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Jpeg => "JPEG",
+            Format::Png => "PNG",
+            Format::Webp => "WebP",
+            Format::Gif => "GIF",
+            Format::Bmp => "BMP",
+            Format::Tiff => "TIFF",
+        }
+    }
+
+    fn image_format(self) -> image::ImageFormat {
+        match self {
+            Format::Jpeg => image::ImageFormat::Jpeg,
+            Format::Png => image::ImageFormat::Png,
+            Format::Webp => image::ImageFormat::WebP,
+            Format::Gif => image::ImageFormat::Gif,
+            Format::Bmp => image::ImageFormat::Bmp,
+            Format::Tiff => image::ImageFormat::Tiff,
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Why bytes could not be turned into pixels.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    #[error("file is {size} bytes, over the limit of {limit} bytes")]
+    TooManyBytes { size: u64, limit: u64 },
+    #[error(
+        "image is {width}×{height} = {pixels} pixels, over the limit of {limit} pixels \
+         (a decompression bomb, or raise the limit)"
+    )]
+    TooManyPixels {
+        width: u64,
+        height: u64,
+        pixels: u64,
+        limit: u64,
+    },
+    #[error("not a JPEG, PNG, WebP, GIF, BMP or TIFF file (unrecognised first bytes)")]
+    UnknownFormat,
+    #[error("corrupt or truncated {format}: {message}")]
+    Corrupt { format: Format, message: String },
+    #[error("unsupported {format}: {message}")]
+    Unsupported { format: Format, message: String },
+}
+
+/// Decoded pixels: row-major, tightly packed, 8 bits per sample.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Image {
+    pub width: usize,
+    pub height: usize,
+    pub format: Format,
+    pub layout: Layout,
+    pub data: Vec<u8>,
+}
+
+/// The channels of an [`Image`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// One channel: grey, or a JPEG's Y channel.
+    Grey,
+    Rgb,
+    /// RGB with alpha (ignored by the hash).
+    Rgba,
+}
+
+impl Image {
+    /// The pixels, for [`crate::pdq::pdq`].
+    pub fn pixels(&self) -> Pixels<'_> {
+        let data = match self.layout {
+            Layout::Grey => PixelData::Grey(&self.data),
+            Layout::Rgb => PixelData::Rgb(&self.data),
+            Layout::Rgba => PixelData::Rgba(&self.data),
+        };
+        Pixels {
+            width: self.width,
+            height: self.height,
+            data,
+        }
+    }
+}
+
+impl fmt::Debug for Image {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Image")
+            .field("width", &self.width)
+            .field("height", &self.height)
+            .field("format", &self.format)
+            .field("layout", &self.layout)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Decodes image bytes within `options.limits`.
+pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<Image, DecodeError> {
+    let limits = options.limits;
+    let size = bytes.len() as u64;
+    if size > limits.max_bytes {
+        return Err(DecodeError::TooManyBytes {
+            size,
+            limit: limits.max_bytes,
+        });
+    }
+    let format = Format::sniff(bytes).ok_or(DecodeError::UnknownFormat)?;
+    let result = panic::catch_unwind(|| match format {
+        Format::Jpeg => decode_jpeg(bytes, options),
+        _ => decode_other(bytes, format, &limits),
+    });
+    let image = result.unwrap_or_else(|payload| {
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "the decoder panicked".to_string());
+        Err(DecodeError::Corrupt {
+            format,
+            message: format!("decoder failure: {message}"),
+        })
+    })?;
+    Ok(image)
+}
+
+impl Layout {
+    fn channels(self) -> usize {
+        match self {
+            Layout::Grey => 1,
+            Layout::Rgb => 3,
+            Layout::Rgba => 4,
+        }
+    }
+}
+
+fn check_pixels(width: u64, height: u64, limits: &Limits) -> Result<(), DecodeError> {
+    let pixels = width.saturating_mul(height);
+    if pixels > limits.max_pixels {
+        return Err(DecodeError::TooManyPixels {
+            width,
+            height,
+            pixels,
+            limit: limits.max_pixels,
+        });
+    }
+    Ok(())
+}
+
+fn decode_jpeg(bytes: &[u8], options: &DecodeOptions) -> Result<Image, DecodeError> {
+    let corrupt = |e: zune_jpeg::errors::DecodeErrors| DecodeError::Corrupt {
+        format: Format::Jpeg,
+        message: e.to_string(),
+    };
+    // JPEG dimensions are at most 65535, so the pixel limit is what bounds the work.
+    let base = DecoderOptions::default()
+        .set_strict_mode(true)
+        .set_max_width(1 << 16)
+        .set_max_height(1 << 16);
+    let mut decoder = JpegDecoder::new_with_options(ZCursor::new(bytes), base);
+    decoder.decode_headers().map_err(corrupt)?;
+    let info = decoder.info().ok_or_else(|| DecodeError::Corrupt {
+        format: Format::Jpeg,
+        message: "no frame header".to_string(),
+    })?;
+    let (width, height) = (usize::from(info.width), usize::from(info.height));
+    check_pixels(width as u64, height as u64, &options.limits)?;
+    let input = decoder.input_colorspace().unwrap_or(ColorSpace::YCbCr);
+    let (out, layout) = match (input, options.jpeg_luma) {
+        (ColorSpace::Luma, _) | (ColorSpace::YCbCr, JpegLuma::YChannel) => {
+            (ColorSpace::Luma, Layout::Grey)
+        }
+        _ => (ColorSpace::RGB, Layout::Rgb),
+    };
+    decoder.set_options(base.jpeg_set_out_colorspace(out));
+    let data = decoder.decode().map_err(corrupt)?;
+    if data.len() != width * height * layout.channels() {
+        return Err(DecodeError::Corrupt {
+            format: Format::Jpeg,
+            message: format!("decoder returned {} bytes for {width}×{height}", data.len()),
+        });
+    }
+    Ok(Image {
+        width,
+        height,
+        format: Format::Jpeg,
+        layout,
+        data,
+    })
+}
+
+fn decode_other(bytes: &[u8], format: Format, limits: &Limits) -> Result<Image, DecodeError> {
+    let error = |e: image::ImageError| match e {
+        image::ImageError::Unsupported(u) => DecodeError::Unsupported {
+            format,
+            message: u.to_string(),
+        },
+        image::ImageError::Limits(l) => DecodeError::Corrupt {
+            format,
+            message: l.to_string(),
+        },
+        other => DecodeError::Corrupt {
+            format,
+            message: other.to_string(),
+        },
+    };
+    let reader = || {
+        let mut reader = image::ImageReader::with_format(Cursor::new(bytes), format.image_format());
+        let mut image_limits = image::Limits::default();
+        // Decoded RGBA plus the decoder's own working memory.
+        image_limits.max_alloc = Some(limits.max_pixels.saturating_mul(8).max(64 << 20));
+        reader.limits(image_limits);
+        reader
+    };
+    let (w, h) = reader().into_dimensions().map_err(error)?;
+    check_pixels(u64::from(w), u64::from(h), limits)?;
+    let decoded = reader().decode().map_err(error)?;
+    let (width, height) = (decoded.width() as usize, decoded.height() as usize);
+    check_pixels(width as u64, height as u64, limits)?;
+    use image::DynamicImage as D;
+    let (layout, data) = match decoded {
+        D::ImageLuma8(b) => (Layout::Grey, b.into_raw()),
+        D::ImageRgb8(b) => (Layout::Rgb, b.into_raw()),
+        D::ImageRgba8(b) => (Layout::Rgba, b.into_raw()),
+        D::ImageLumaA8(_) | D::ImageLuma16(_) | D::ImageLumaA16(_) => {
+            (Layout::Grey, decoded.to_luma8().into_raw())
+        }
+        other => (Layout::Rgb, other.to_rgb8().into_raw()),
+    };
+    Ok(Image {
+        width,
+        height,
+        format,
+        layout,
+        data,
+    })
+}
