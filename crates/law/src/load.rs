@@ -1,0 +1,590 @@
+//! Reading the corpus directory into a [`Corpus`].
+//!
+//! Loading never panics and never stops at the first problem: a file that cannot be read or parsed
+//! yields a [`Diagnostic`] and is skipped; everything else is still loaded so that [`crate::check`]
+//! can report as much as possible in one run.
+
+use std::{
+    fs,
+    path::{Path, PathBuf},
+    sync::Arc,
+};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::{
+    Corpus, Diagnostic,
+    model::{
+        Addressee, Assessment, Change, ChangeKind, Confidence, Deadline, Instrument, InstrumentKind,
+        Jurisdiction, JurisdictionKind, Loc, Localized, Provision, ProvisionRef, Requirement,
+        RequirementState, Scoring, Stage, Status, Topic,
+    },
+};
+
+/// Loads every corpus file under `dir`. Problems come back as diagnostics beside the partial corpus.
+pub fn load_dir(dir: &Path) -> (Corpus, Vec<Diagnostic>) {
+    let mut loader = Loader { corpus: Corpus::default(), diags: Vec::new() };
+    if !dir.is_dir() {
+        loader.diags.push(Diagnostic::error(
+            Loc { file: dir.display().to_string().into(), line: 0 },
+            "not a corpus directory (expected jurisdictions.toml, instruments/, requirements/, assessments/)",
+        ));
+        return (loader.corpus, loader.diags);
+    }
+
+    match loader.read(&dir.join("jurisdictions.toml")) {
+        Some(file) => loader.jurisdictions(&file),
+        None => {}
+    }
+    let scoring = dir.join("scoring.toml");
+    if scoring.exists() {
+        if let Some(file) = loader.read(&scoring) {
+            loader.scoring(&file);
+        }
+    }
+    for sub in loader.list(&dir.join("instruments"), true) {
+        for path in loader.list(&sub, false) {
+            if let Some(file) = loader.read(&path) {
+                loader.instrument(&file);
+            }
+        }
+    }
+    for path in loader.list(&dir.join("requirements"), false) {
+        if let Some(file) = loader.read(&path) {
+            loader.requirements(&file);
+        }
+    }
+    for path in loader.list(&dir.join("assessments"), false) {
+        if let Some(file) = loader.read(&path) {
+            loader.assessments(&file);
+        }
+    }
+    loader.corpus.resolve_versions();
+    (loader.corpus, loader.diags)
+}
+
+/// A source file in memory, for turning byte offsets into line numbers.
+pub(crate) struct SourceFile {
+    pub(crate) name: Arc<str>,
+    pub(crate) path: PathBuf,
+    text: String,
+}
+
+impl SourceFile {
+    pub(crate) fn new(name: &str, path: PathBuf, text: String) -> SourceFile {
+        SourceFile { name: name.into(), path, text }
+    }
+
+    fn line_of(&self, offset: usize) -> u32 {
+        let end = offset.min(self.text.len());
+        self.text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() as u32 + 1
+    }
+
+    pub(crate) fn loc(&self, offset: usize) -> Loc {
+        Loc { file: self.name.clone(), line: self.line_of(offset) }
+    }
+
+    fn loc_of<T>(&self, spanned: &Spanned<T>) -> Loc {
+        self.loc(spanned.span().start)
+    }
+
+    /// File stem: `requirements/eu-csar.toml` → `eu-csar`.
+    fn stem(&self) -> String {
+        self.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+    }
+
+    fn parse<'de, T: Deserialize<'de>>(&'de self) -> Result<T, Diagnostic> {
+        toml::from_str(&self.text).map_err(|err| {
+            let line = err.span().map_or(1, |span| self.line_of(span.start));
+            let message = err.message().trim().replace('\n', " ");
+            Diagnostic::error(Loc { file: self.name.clone(), line }, message)
+        })
+    }
+}
+
+struct Loader {
+    corpus: Corpus,
+    diags: Vec<Diagnostic>,
+}
+
+impl Loader {
+    fn read(&mut self, path: &Path) -> Option<SourceFile> {
+        let name = path.display().to_string();
+        match fs::read(path) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(text) => Some(SourceFile::new(&name, path.to_path_buf(), text)),
+                Err(err) => {
+                    let line = SourceFile::new(&name, path.to_path_buf(), String::from_utf8_lossy(err.as_bytes()).into_owned())
+                        .line_of(err.utf8_error().valid_up_to());
+                    self.diags.push(Diagnostic::error(
+                        Loc { file: name.into(), line },
+                        "file is not valid UTF-8",
+                    ));
+                    None
+                }
+            },
+            Err(err) => {
+                self.diags.push(Diagnostic::error(Loc { file: name.into(), line: 0 }, format!("cannot read: {err}")));
+                None
+            }
+        }
+    }
+
+    /// Sorted `*.toml` files (or, with `dirs`, subdirectories) of `dir`; a missing dir is empty.
+    fn list(&mut self, dir: &Path, dirs: bool) -> Vec<PathBuf> {
+        let Ok(entries) = fs::read_dir(dir) else { return Vec::new() };
+        let mut out: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| if dirs { p.is_dir() } else { p.extension().is_some_and(|e| e == "toml") && p.is_file() })
+            .collect();
+        out.sort();
+        out
+    }
+
+    fn error(&mut self, loc: Loc, message: impl Into<String>) {
+        self.diags.push(Diagnostic::error(loc, message));
+    }
+
+    fn jurisdictions(&mut self, file: &SourceFile) {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Raw {
+            #[serde(default)]
+            jurisdiction: Vec<RawJurisdiction>,
+        }
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct RawJurisdiction {
+            id: Spanned<String>,
+            kind: JurisdictionKind,
+            #[serde(default)]
+            name: Localized,
+            #[serde(default)]
+            languages: Vec<String>,
+            #[serde(default)]
+            candidate: bool,
+        }
+        let raw: Raw = match file.parse() {
+            Ok(raw) => raw,
+            Err(d) => return self.diags.push(d),
+        };
+        for j in raw.jurisdiction {
+            let loc = file.loc_of(&j.id);
+            self.corpus.jurisdictions.push(Jurisdiction {
+                id: j.id.into_inner(),
+                kind: j.kind,
+                name: j.name,
+                languages: j.languages,
+                candidate: j.candidate,
+                loc,
+            });
+        }
+    }
+
+    fn scoring(&mut self, file: &SourceFile) {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Raw {
+            #[serde(default)]
+            status_credit: std::collections::BTreeMap<Status, Spanned<f64>>,
+            #[serde(default)]
+            topic_weight: std::collections::BTreeMap<Topic, Spanned<f64>>,
+        }
+        let raw: Raw = match file.parse() {
+            Ok(raw) => raw,
+            Err(d) => return self.diags.push(d),
+        };
+        let mut scoring = Scoring::default();
+        for (status, credit) in raw.status_credit {
+            let value = *credit.get_ref();
+            if matches!(status, Status::NotApplicable | Status::NotAssessed) {
+                self.error(file.loc_of(&credit), format!("status '{status}' earns no credit; remove this line"));
+            } else if !(0.0..=1.0).contains(&value) {
+                self.error(file.loc_of(&credit), format!("credit for '{status}' must be between 0 and 1, not {value}"));
+            } else {
+                scoring.status_credit.insert(status, value);
+            }
+        }
+        for (topic, weight) in raw.topic_weight {
+            let value = *weight.get_ref();
+            if !(value.is_finite() && value >= 0.0) {
+                self.error(file.loc_of(&weight), format!("weight for '{topic}' must be a number ≥ 0, not {value}"));
+            } else {
+                scoring.topic_weight.insert(topic, value);
+            }
+        }
+        self.corpus.scoring = scoring;
+    }
+
+    fn instrument(&mut self, file: &SourceFile) {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Raw {
+            instrument: Spanned<RawInstrument>,
+            #[serde(default)]
+            provision: Vec<RawProvision>,
+        }
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct RawInstrument {
+            id: Spanned<String>,
+            version: Spanned<String>,
+            #[serde(default)]
+            short: Option<String>,
+            #[serde(default)]
+            title: Localized,
+            kind: InstrumentKind,
+            jurisdiction: Spanned<String>,
+            stage: Stage,
+            #[serde(default)]
+            date: Option<Spanned<String>>,
+            #[serde(default)]
+            celex: Option<String>,
+            #[serde(default)]
+            eli: Option<String>,
+            #[serde(default)]
+            gazette: Option<String>,
+            #[serde(default)]
+            source: Option<String>,
+            #[serde(default)]
+            languages: Vec<String>,
+            #[serde(default)]
+            confidence: Confidence,
+            #[serde(default)]
+            note: Option<String>,
+            #[serde(default)]
+            sources: Vec<String>,
+        }
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct RawProvision {
+            eid: Spanned<String>,
+            #[serde(default)]
+            num: Option<String>,
+            #[serde(default)]
+            heading: Option<String>,
+            summary: String,
+            #[serde(default)]
+            chapter: Option<String>,
+            #[serde(default)]
+            section: Option<String>,
+            #[serde(default)]
+            confidence: Option<Confidence>,
+            #[serde(default)]
+            sources: Vec<String>,
+            #[serde(default)]
+            text: Localized,
+        }
+        let raw: Raw = match file.parse() {
+            Ok(raw) => raw,
+            Err(d) => return self.diags.push(d),
+        };
+        let loc = file.loc_of(&raw.instrument);
+        let i = raw.instrument.into_inner();
+        let (id_loc, version_loc) = (file.loc_of(&i.id), file.loc_of(&i.version));
+        let (id, version) = (i.id.into_inner(), i.version.into_inner());
+        let dir = file.path.parent().and_then(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned());
+        if dir.as_deref() != Some(id.as_str()) {
+            self.error(id_loc, format!("instrument '{id}' must live in instruments/{id}/, not in {}", dir.unwrap_or_default()));
+        }
+        if file.stem() != version {
+            self.error(version_loc, format!("version '{version}' must be the file name: instruments/{id}/{version}.toml"));
+        }
+        let date = i.date.map(|d| {
+            let loc = file.loc_of(&d);
+            let d = d.into_inner();
+            if !valid_date(&d) {
+                self.error(loc, format!("date '{d}' is not YYYY-MM-DD"));
+            }
+            d
+        });
+        let mut provisions = Vec::with_capacity(raw.provision.len());
+        for p in raw.provision {
+            provisions.push(Provision {
+                loc: file.loc_of(&p.eid),
+                eid: p.eid.into_inner(),
+                num: p.num,
+                heading: p.heading,
+                summary: p.summary,
+                chapter: p.chapter,
+                section: p.section,
+                confidence: p.confidence.unwrap_or(i.confidence),
+                sources: p.sources,
+                text: p.text,
+            });
+        }
+        let short = i.short.unwrap_or_else(|| i.title.get("en").cloned().unwrap_or_else(|| id.clone()));
+        self.corpus.instruments.push(Instrument {
+            jurisdiction: i.jurisdiction.into_inner(),
+            id,
+            version,
+            short,
+            title: i.title,
+            kind: i.kind,
+            stage: i.stage,
+            date,
+            celex: i.celex,
+            eli: i.eli,
+            gazette: i.gazette,
+            source: i.source,
+            languages: i.languages,
+            confidence: i.confidence,
+            note: i.note,
+            sources: i.sources,
+            provisions,
+            loc,
+        });
+    }
+
+    fn requirements(&mut self, file: &SourceFile) {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Raw {
+            instrument: Spanned<String>,
+            #[serde(default)]
+            requirement: Vec<RawRequirement>,
+        }
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct RawRequirement {
+            id: Spanned<String>,
+            statement: String,
+            topic: Topic,
+            addressee: Vec<Addressee>,
+            derived_from: Vec<Spanned<String>>,
+            #[serde(default)]
+            deadlines: Vec<Deadline>,
+            #[serde(default)]
+            weight: Option<Spanned<f64>>,
+            #[serde(default)]
+            since: Option<Spanned<String>>,
+            #[serde(default)]
+            confidence: Confidence,
+            #[serde(default)]
+            note: Option<String>,
+            #[serde(default)]
+            sources: Vec<String>,
+            #[serde(default)]
+            change: Vec<RawChange>,
+        }
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct RawChange {
+            version: Spanned<String>,
+            kind: ChangeKind,
+            #[serde(default)]
+            statement: Option<String>,
+            #[serde(default)]
+            topic: Option<Topic>,
+            #[serde(default)]
+            addressee: Option<Vec<Addressee>>,
+            #[serde(default)]
+            derived_from: Option<Vec<Spanned<String>>>,
+            #[serde(default)]
+            deadlines: Option<Vec<Deadline>>,
+            #[serde(default)]
+            weight: Option<Spanned<f64>>,
+            #[serde(default)]
+            note: Option<String>,
+            #[serde(default)]
+            sources: Vec<String>,
+            #[serde(default)]
+            confidence: Confidence,
+        }
+        let raw: Raw = match file.parse() {
+            Ok(raw) => raw,
+            Err(d) => return self.diags.push(d),
+        };
+        let instrument = raw.instrument.get_ref().clone();
+        if file.stem() != instrument {
+            self.error(
+                file.loc_of(&raw.instrument),
+                format!("requirements of '{instrument}' must be in requirements/{instrument}.toml"),
+            );
+        }
+        for r in raw.requirement {
+            let loc = file.loc_of(&r.id);
+            // `since` is resolved against the instrument's first version once everything is loaded.
+            let since = r.since.map(|s| s.into_inner()).unwrap_or_default();
+            let weight = self.weight(file, r.weight);
+            let mut changes = Vec::new();
+            for c in r.change {
+                let version = c.version.get_ref().clone();
+                changes.push(Change {
+                    loc: file.loc_of(&c.version),
+                    kind: c.kind,
+                    statement: c.statement,
+                    topic: c.topic,
+                    addressees: c.addressee,
+                    derived_from: c.derived_from.map(|refs| self.refs(file, refs, &instrument, &version)),
+                    deadlines: c.deadlines,
+                    weight: c.weight.map(|w| self.weight(file, Some(w))),
+                    note: c.note,
+                    sources: c.sources,
+                    confidence: c.confidence,
+                    version,
+                });
+            }
+            let derived_from = self.refs(file, r.derived_from, &instrument, &since);
+            self.corpus.requirements.push(Requirement {
+                id: r.id.into_inner(),
+                instrument: instrument.clone(),
+                base: RequirementState {
+                    statement: r.statement,
+                    topic: r.topic,
+                    addressees: r.addressee,
+                    // A bare eId is resolved at `since`; when `since` was omitted, once versions are known.
+                    derived_from,
+                    deadlines: r.deadlines,
+                    weight,
+                },
+                since,
+                changes,
+                confidence: r.confidence,
+                note: r.note,
+                sources: r.sources,
+                loc,
+            });
+        }
+    }
+
+    fn weight(&mut self, file: &SourceFile, weight: Option<Spanned<f64>>) -> f64 {
+        match weight {
+            None => 1.0,
+            Some(w) => {
+                let value = *w.get_ref();
+                if value.is_finite() && value > 0.0 {
+                    value
+                } else {
+                    self.error(file.loc_of(&w), format!("weight must be a number > 0, not {value}"));
+                    1.0
+                }
+            }
+        }
+    }
+
+    /// Parses provision references; a bare eId means `instrument@version#eid` (version may be empty
+    /// here and is filled in by [`Corpus::resolve_versions`]).
+    fn refs(&mut self, file: &SourceFile, refs: Vec<Spanned<String>>, instrument: &str, version: &str) -> Vec<ProvisionRef> {
+        let mut out = Vec::with_capacity(refs.len());
+        for r in refs {
+            let loc = file.loc_of(&r);
+            let text = r.into_inner();
+            let parsed = if text.contains('#') {
+                ProvisionRef::parse(&text, None)
+            } else if text.contains('@') || text.trim().is_empty() {
+                Err(format!("'{text}' is not of the form instrument@version#eid or a bare eid"))
+            } else {
+                Ok(ProvisionRef { instrument: instrument.into(), version: version.into(), eid: text.trim().into() })
+            };
+            match parsed {
+                Ok(p) => out.push(p),
+                Err(msg) => self.error(loc, msg),
+            }
+        }
+        out
+    }
+
+    fn assessments(&mut self, file: &SourceFile) {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Raw {
+            jurisdiction: Spanned<String>,
+            #[serde(default)]
+            assessment: Vec<RawAssessment>,
+        }
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct RawAssessment {
+            requirement: Spanned<String>,
+            version: String,
+            status: Status,
+            #[serde(default)]
+            evidence: Vec<Spanned<String>>,
+            #[serde(default)]
+            rationale: String,
+            #[serde(default)]
+            recommendation: String,
+            #[serde(default)]
+            sources: Vec<String>,
+            #[serde(default)]
+            confidence: Confidence,
+            #[serde(default)]
+            assessed: Option<Spanned<String>>,
+            #[serde(default)]
+            assessor: Option<String>,
+        }
+        let raw: Raw = match file.parse() {
+            Ok(raw) => raw,
+            Err(d) => return self.diags.push(d),
+        };
+        let jurisdiction = raw.jurisdiction.get_ref().clone();
+        if file.stem() != jurisdiction {
+            self.error(
+                file.loc_of(&raw.jurisdiction),
+                format!("assessments for '{jurisdiction}' must be in assessments/{jurisdiction}.toml"),
+            );
+        }
+        self.corpus.assessment_files.push((jurisdiction.clone(), file.loc(0)));
+        for a in raw.assessment {
+            let loc = file.loc_of(&a.requirement);
+            let mut evidence = Vec::new();
+            for e in a.evidence {
+                let eloc = file.loc_of(&e);
+                match ProvisionRef::parse(e.get_ref(), None) {
+                    Ok(p) => evidence.push(p),
+                    Err(msg) => self.error(eloc, format!("evidence {msg}")),
+                }
+            }
+            let assessed = a.assessed.map(|d| {
+                let dloc = file.loc_of(&d);
+                let d = d.into_inner();
+                if !valid_date(&d) {
+                    self.error(dloc, format!("assessed date '{d}' is not YYYY-MM-DD"));
+                }
+                d
+            });
+            self.corpus.assessments.push(Assessment {
+                jurisdiction: jurisdiction.clone(),
+                requirement: a.requirement.into_inner(),
+                version: a.version,
+                status: a.status,
+                evidence,
+                rationale: a.rationale,
+                recommendation: a.recommendation,
+                sources: a.sources,
+                confidence: a.confidence,
+                assessed,
+                assessor: a.assessor,
+                loc,
+            });
+        }
+    }
+}
+
+/// `YYYY-MM-DD` with a plausible month and day.
+pub fn valid_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return false;
+    }
+    let digits = |r: std::ops::Range<usize>| b[r.clone()].iter().all(u8::is_ascii_digit).then(|| s[r].parse::<u32>().ok()).flatten();
+    match (digits(0..4), digits(5..7), digits(8..10)) {
+        (Some(_), Some(m), Some(d)) => (1..=12).contains(&m) && (1..=31).contains(&d),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::valid_date;
+
+    #[test]
+    fn dates() {
+        assert!(valid_date("2022-05-11"));
+        assert!(!valid_date("2022-13-01"));
+        assert!(!valid_date("11.5.2022"));
+        assert!(!valid_date("2022-5-11"));
+    }
+}
