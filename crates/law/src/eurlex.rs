@@ -44,7 +44,10 @@ pub fn parse(html: &str) -> Result<Vec<Imported>, ParseError> {
     let paras = paragraphs(html);
     let start = paras
         .iter()
-        .position(|p| p.text.contains("HAVE ADOPTED THIS REGULATION") || p.text.contains("HAVE ADOPTED THIS DIRECTIVE"))
+        .position(|p| {
+            p.text.contains("HAVE ADOPTED THIS REGULATION")
+                || p.text.contains("HAVE ADOPTED THIS DIRECTIVE")
+        })
         .unwrap_or(0);
     let mut b = Builder::default();
     let mut i = start;
@@ -70,7 +73,10 @@ pub fn parse(html: &str) -> Result<Vec<Imported>, ParseError> {
             continue;
         }
         if let Some(n) = article_number(text) {
-            let heading = paras.get(i + 1).map(|h| h.text.clone()).filter(|h| article_number(h).is_none());
+            let heading = paras
+                .get(i + 1)
+                .map(|h| h.text.clone())
+                .filter(|h| article_number(h).is_none());
             let skip = if heading.is_some() { 2 } else { 1 };
             b.open_article(n, heading);
             i += skip;
@@ -80,7 +86,10 @@ pub fn parse(html: &str) -> Result<Vec<Imported>, ParseError> {
             i += 1;
             continue;
         }
-        if text.starts_with("Done at ") || p.class.contains("signature") || text.starts_with("LEGISLATIVE FINANCIAL STATEMENT") {
+        if text.starts_with("Done at ")
+            || p.class.contains("signature")
+            || text.starts_with("LEGISLATIVE FINANCIAL STATEMENT")
+        {
             b.close_article();
             i += 1;
             continue;
@@ -97,7 +106,9 @@ pub fn parse(html: &str) -> Result<Vec<Imported>, ParseError> {
     b.close_article();
     b.close_annex();
     if !b.out.iter().any(|p| p.eid.starts_with("art_")) {
-        return Err(ParseError("no articles found: is this the EUR-Lex HTML rendering of an act?".into()));
+        return Err(ParseError(
+            "no articles found: is this the EUR-Lex HTML rendering of an act?".into(),
+        ));
     }
     Ok(b.out)
 }
@@ -116,7 +127,12 @@ struct Builder {
 impl Builder {
     fn open_article(&mut self, num: String, heading: Option<String>) {
         self.close_article();
-        self.out.push(Imported { eid: format!("art_{num}"), num, heading, text: String::new() });
+        self.out.push(Imported {
+            eid: format!("art_{num}"),
+            num,
+            heading,
+            text: String::new(),
+        });
         self.article = Some(self.out.len() - 1);
     }
 
@@ -130,7 +146,12 @@ impl Builder {
         self.close_article();
         self.close_annex();
         let n = roman_to_int(roman).unwrap_or(0);
-        self.out.push(Imported { eid: format!("anx_{n}"), num: roman.into(), heading, text: String::new() });
+        self.out.push(Imported {
+            eid: format!("anx_{n}"),
+            num: roman.into(),
+            heading,
+            text: String::new(),
+        });
         self.annex = Some(self.out.len() - 1);
     }
 
@@ -142,7 +163,12 @@ impl Builder {
         let Some(art) = self.article else { return };
         self.points.clear();
         let eid = format!("{}__para_{num}", self.out[art].eid);
-        self.out.push(Imported { eid, num: format!("{num}."), heading: None, text: String::new() });
+        self.out.push(Imported {
+            eid,
+            num: format!("{num}."),
+            heading: None,
+            text: String::new(),
+        });
         self.para = Some(self.out.len() - 1);
         self.append(text);
     }
@@ -152,10 +178,20 @@ impl Builder {
         while self.points.last().is_some_and(|&(_, l)| l >= level) {
             self.points.pop();
         }
-        let parent = self.points.last().map(|&(i, _)| i).or(self.para).unwrap_or(art);
+        let parent = self
+            .points
+            .last()
+            .map(|&(i, _)| i)
+            .or(self.para)
+            .unwrap_or(art);
         let eid = format!("{}__point_{num}", self.out[parent].eid);
         // A repeated eId (inconsistent numbering in the source) keeps the first; the text still counts.
-        self.out.push(Imported { eid, num: format!("({num})"), heading: None, text: String::new() });
+        self.out.push(Imported {
+            eid,
+            num: format!("({num})"),
+            heading: None,
+            text: String::new(),
+        });
         self.points.push((self.out.len() - 1, level));
         self.append(text);
     }
@@ -200,13 +236,21 @@ fn article_number(text: &str) -> Option<String> {
 
 /// `ANNEX IV:` / `ANNEX IV` → `IV`.
 fn annex_number(text: &str) -> Option<&str> {
-    let rest = text.strip_prefix("ANNEX ")?.trim().trim_end_matches(':').trim();
+    let rest = text
+        .strip_prefix("ANNEX ")?
+        .trim()
+        .trim_end_matches(':')
+        .trim();
     (!rest.is_empty() && rest.len() <= 6 && roman_to_int(rest).is_some()).then_some(rest)
 }
 
 /// `TEMPLATE FOR REMOVAL ORDERS referred to in Article 14(3) …` → `TEMPLATE FOR REMOVAL ORDERS`.
 fn annex_heading(text: &str) -> String {
-    text.split(" referred to in ").next().unwrap_or(text).trim().to_string()
+    text.split(" referred to in ")
+        .next()
+        .unwrap_or(text)
+        .trim()
+        .to_string()
 }
 
 /// `2. The provider shall …` → (`2`, `The provider shall …`).
@@ -236,7 +280,13 @@ fn is_structure_heading(p: &Para) -> bool {
     let t = p.text.as_str();
     ["CHAPTER ", "Section ", "SECTION ", "Subsection ", "Part "]
         .iter()
-        .any(|prefix| t.strip_prefix(prefix).is_some_and(|r| r.chars().next().is_some_and(|c| c.is_ascii_digit() || "IVX".contains(c))))
+        .any(|prefix| {
+            t.strip_prefix(prefix).is_some_and(|r| {
+                r.chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_digit() || "IVX".contains(c))
+            })
+        })
 }
 
 fn roman_to_int(s: &str) -> Option<u32> {
@@ -271,11 +321,16 @@ fn paragraphs(html: &str) -> Vec<Para> {
             rest = after;
             continue;
         }
-        let Some(tag_end) = after.find('>') else { break };
+        let Some(tag_end) = after.find('>') else {
+            break;
+        };
         let attrs = &after[..tag_end];
         let body_start = &after[tag_end + 1..];
         let end = find_ci(body_start, "</p>").unwrap_or(body_start.len());
-        out.push(Para { class: attr(attrs, "class").unwrap_or_default(), text: plain_text(&body_start[..end]) });
+        out.push(Para {
+            class: attr(attrs, "class").unwrap_or_default(),
+            text: plain_text(&body_start[..end]),
+        });
         rest = &body_start[end..];
     }
     out
@@ -283,7 +338,10 @@ fn paragraphs(html: &str) -> Vec<Para> {
 
 fn find_ci(haystack: &str, needle: &str) -> Option<usize> {
     let n = needle.len();
-    haystack.as_bytes().windows(n).position(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+    haystack
+        .as_bytes()
+        .windows(n)
+        .position(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 fn attr(attrs: &str, name: &str) -> Option<String> {
@@ -335,7 +393,9 @@ fn decode_entities(s: &str) -> String {
             "ndash" => Some('–'),
             "mdash" => Some('—'),
             "hellip" => Some('…'),
-            n if n.starts_with("#x") || n.starts_with("#X") => u32::from_str_radix(&n[2..], 16).ok().and_then(char::from_u32),
+            n if n.starts_with("#x") || n.starts_with("#X") => u32::from_str_radix(&n[2..], 16)
+                .ok()
+                .and_then(char::from_u32),
             n if n.starts_with('#') => n[1..].parse().ok().and_then(char::from_u32),
             _ => None,
         };
@@ -386,13 +446,29 @@ mod tests {
         let eids: Vec<&str> = got.iter().map(|p| p.eid.as_str()).collect();
         assert_eq!(
             eids,
-            ["art_2", "art_2__point_a", "art_2__point_f", "art_2__point_f__point_i", "art_14", "art_14__para_1", "art_14__para_2", "art_14__para_2__point_a", "anx_4"]
+            [
+                "art_2",
+                "art_2__point_a",
+                "art_2__point_f",
+                "art_2__point_f__point_i",
+                "art_14",
+                "art_14__para_1",
+                "art_14__para_2",
+                "art_14__para_2__point_a",
+                "anx_4"
+            ]
         );
         assert_eq!(got[0].heading.as_deref(), Some("Definitions"));
         assert_eq!(got[1].text, "‘hosting’ means & so on;");
         assert!(got[4].text.contains("24 hours") && !got[4].text.contains("Section 4"));
-        assert_eq!(got[6].text, "Execute within 24 hours of receipt.\nfirst point;");
-        assert_eq!(got[8].heading.as_deref(), Some("TEMPLATE FOR REMOVAL ORDERS"));
+        assert_eq!(
+            got[6].text,
+            "Execute within 24 hours of receipt.\nfirst point;"
+        );
+        assert_eq!(
+            got[8].heading.as_deref(),
+            Some("TEMPLATE FOR REMOVAL ORDERS")
+        );
         assert!(got[8].text.contains("SECTION 1"));
     }
 
@@ -401,7 +477,10 @@ mod tests {
         assert!(parse("").is_err());
         assert!(parse("<p class=\"x\">Article</p><p").is_err());
         assert!(parse("&&&;<<<>>><p><p class=\"").is_err());
-        assert_eq!(decode_entities("a &#x41; &#66; &bogus; &"), "a A B &bogus; &");
+        assert_eq!(
+            decode_entities("a &#x41; &#66; &bogus; &"),
+            "a A B &bogus; &"
+        );
         assert_eq!(roman_to_int("VIII"), Some(8));
         assert_eq!(roman_to_int("IV"), Some(4));
     }

@@ -119,7 +119,12 @@ pub fn export(corpus: &Corpus) -> Export<'_> {
         jurisdictions: corpus
             .jurisdictions
             .iter()
-            .map(|j| JurisdictionOut { id: &j.id, kind: j.kind.as_str(), name: &j.name, candidate: j.candidate })
+            .map(|j| JurisdictionOut {
+                id: &j.id,
+                kind: j.kind.as_str(),
+                name: &j.name,
+                candidate: j.candidate,
+            })
             .collect(),
         instruments: corpus
             .instruments
@@ -199,7 +204,14 @@ pub fn export(corpus: &Corpus) -> Export<'_> {
                 assessor: a.assessor.as_deref(),
             })
             .collect(),
-        scores: corpus.assessed_jurisdictions().into_iter().map(|j| (j.id.as_str(), score::scores(corpus, &j.id, &scope))).collect(),
-        scoring: ScoringOut { status_credit: corpus.scoring.status_credit.clone(), topic_weight: corpus.scoring.topic_weight.clone() },
+        scores: corpus
+            .assessed_jurisdictions()
+            .into_iter()
+            .map(|j| (j.id.as_str(), score::scores(corpus, &j.id, &scope)))
+            .collect(),
+        scoring: ScoringOut {
+            status_credit: corpus.scoring.status_credit.clone(),
+            topic_weight: corpus.scoring.topic_weight.clone(),
+        },
     }
 }

@@ -16,15 +16,18 @@ use toml::Spanned;
 use crate::{
     Corpus, Diagnostic,
     model::{
-        Addressee, Assessment, Change, ChangeKind, Confidence, Deadline, Instrument, InstrumentKind,
-        Jurisdiction, JurisdictionKind, Loc, Localized, Provision, ProvisionRef, Requirement,
-        RequirementState, Scoring, Stage, Status, Topic,
+        Addressee, Assessment, Change, ChangeKind, Confidence, Deadline, Instrument,
+        InstrumentKind, Jurisdiction, JurisdictionKind, Loc, Localized, Provision, ProvisionRef,
+        Requirement, RequirementState, Scoring, Stage, Status, Topic,
     },
 };
 
 /// Loads every corpus file under `dir`. Problems come back as diagnostics beside the partial corpus.
 pub fn load_dir(dir: &Path) -> (Corpus, Vec<Diagnostic>) {
-    let mut loader = Loader { corpus: Corpus::default(), diags: Vec::new() };
+    let mut loader = Loader {
+        corpus: Corpus::default(),
+        diags: Vec::new(),
+    };
     if !dir.is_dir() {
         loader.diags.push(Diagnostic::error(
             Loc { file: dir.display().to_string().into(), line: 0 },
@@ -33,9 +36,8 @@ pub fn load_dir(dir: &Path) -> (Corpus, Vec<Diagnostic>) {
         return (loader.corpus, loader.diags);
     }
 
-    match loader.read(&dir.join("jurisdictions.toml")) {
-        Some(file) => loader.jurisdictions(&file),
-        None => {}
+    if let Some(file) = loader.read(&dir.join("jurisdictions.toml")) {
+        loader.jurisdictions(&file);
     }
     let scoring = dir.join("scoring.toml");
     if scoring.exists() {
@@ -73,16 +75,27 @@ pub(crate) struct SourceFile {
 
 impl SourceFile {
     pub(crate) fn new(name: &str, path: PathBuf, text: String) -> SourceFile {
-        SourceFile { name: name.into(), path, text }
+        SourceFile {
+            name: name.into(),
+            path,
+            text,
+        }
     }
 
     fn line_of(&self, offset: usize) -> u32 {
         let end = offset.min(self.text.len());
-        self.text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() as u32 + 1
+        self.text.as_bytes()[..end]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u32
+            + 1
     }
 
     pub(crate) fn loc(&self, offset: usize) -> Loc {
-        Loc { file: self.name.clone(), line: self.line_of(offset) }
+        Loc {
+            file: self.name.clone(),
+            line: self.line_of(offset),
+        }
     }
 
     fn loc_of<T>(&self, spanned: &Spanned<T>) -> Loc {
@@ -91,14 +104,23 @@ impl SourceFile {
 
     /// File stem: `requirements/eu-csar.toml` → `eu-csar`.
     fn stem(&self) -> String {
-        self.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+        self.path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default()
     }
 
     fn parse<'de, T: Deserialize<'de>>(&'de self) -> Result<T, Diagnostic> {
         toml::from_str(&self.text).map_err(|err| {
             let line = err.span().map_or(1, |span| self.line_of(span.start));
             let message = err.message().trim().replace('\n', " ");
-            Diagnostic::error(Loc { file: self.name.clone(), line }, message)
+            Diagnostic::error(
+                Loc {
+                    file: self.name.clone(),
+                    line,
+                },
+                message,
+            )
         })
     }
 }
@@ -115,17 +137,30 @@ impl Loader {
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(text) => Some(SourceFile::new(&name, path.to_path_buf(), text)),
                 Err(err) => {
-                    let line = SourceFile::new(&name, path.to_path_buf(), String::from_utf8_lossy(err.as_bytes()).into_owned())
-                        .line_of(err.utf8_error().valid_up_to());
+                    let line = SourceFile::new(
+                        &name,
+                        path.to_path_buf(),
+                        String::from_utf8_lossy(err.as_bytes()).into_owned(),
+                    )
+                    .line_of(err.utf8_error().valid_up_to());
                     self.diags.push(Diagnostic::error(
-                        Loc { file: name.into(), line },
+                        Loc {
+                            file: name.into(),
+                            line,
+                        },
                         "file is not valid UTF-8",
                     ));
                     None
                 }
             },
             Err(err) => {
-                self.diags.push(Diagnostic::error(Loc { file: name.into(), line: 0 }, format!("cannot read: {err}")));
+                self.diags.push(Diagnostic::error(
+                    Loc {
+                        file: name.into(),
+                        line: 0,
+                    },
+                    format!("cannot read: {err}"),
+                ));
                 None
             }
         }
@@ -133,10 +168,18 @@ impl Loader {
 
     /// Sorted `*.toml` files (or, with `dirs`, subdirectories) of `dir`; a missing dir is empty.
     fn list(&mut self, dir: &Path, dirs: bool) -> Vec<PathBuf> {
-        let Ok(entries) = fs::read_dir(dir) else { return Vec::new() };
+        let Ok(entries) = fs::read_dir(dir) else {
+            return Vec::new();
+        };
         let mut out: Vec<PathBuf> = entries
             .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| if dirs { p.is_dir() } else { p.extension().is_some_and(|e| e == "toml") && p.is_file() })
+            .filter(|p| {
+                if dirs {
+                    p.is_dir()
+                } else {
+                    p.extension().is_some_and(|e| e == "toml") && p.is_file()
+                }
+            })
             .collect();
         out.sort();
         out
@@ -199,9 +242,15 @@ impl Loader {
         for (status, credit) in raw.status_credit {
             let value = *credit.get_ref();
             if matches!(status, Status::NotApplicable | Status::NotAssessed) {
-                self.error(file.loc_of(&credit), format!("status '{status}' earns no credit; remove this line"));
+                self.error(
+                    file.loc_of(&credit),
+                    format!("status '{status}' earns no credit; remove this line"),
+                );
             } else if !(0.0..=1.0).contains(&value) {
-                self.error(file.loc_of(&credit), format!("credit for '{status}' must be between 0 and 1, not {value}"));
+                self.error(
+                    file.loc_of(&credit),
+                    format!("credit for '{status}' must be between 0 and 1, not {value}"),
+                );
             } else {
                 scoring.status_credit.insert(status, value);
             }
@@ -209,7 +258,10 @@ impl Loader {
         for (topic, weight) in raw.topic_weight {
             let value = *weight.get_ref();
             if !(value.is_finite() && value >= 0.0) {
-                self.error(file.loc_of(&weight), format!("weight for '{topic}' must be a number ≥ 0, not {value}"));
+                self.error(
+                    file.loc_of(&weight),
+                    format!("weight for '{topic}' must be a number ≥ 0, not {value}"),
+                );
             } else {
                 scoring.topic_weight.insert(topic, value);
             }
@@ -284,12 +336,27 @@ impl Loader {
         let i = raw.instrument.into_inner();
         let (id_loc, version_loc) = (file.loc_of(&i.id), file.loc_of(&i.version));
         let (id, version) = (i.id.into_inner(), i.version.into_inner());
-        let dir = file.path.parent().and_then(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned());
+        let dir = file
+            .path
+            .parent()
+            .and_then(|p| p.file_name())
+            .map(|n| n.to_string_lossy().into_owned());
         if dir.as_deref() != Some(id.as_str()) {
-            self.error(id_loc, format!("instrument '{id}' must live in instruments/{id}/, not in {}", dir.unwrap_or_default()));
+            self.error(
+                id_loc,
+                format!(
+                    "instrument '{id}' must live in instruments/{id}/, not in {}",
+                    dir.unwrap_or_default()
+                ),
+            );
         }
         if file.stem() != version {
-            self.error(version_loc, format!("version '{version}' must be the file name: instruments/{id}/{version}.toml"));
+            self.error(
+                version_loc,
+                format!(
+                    "version '{version}' must be the file name: instruments/{id}/{version}.toml"
+                ),
+            );
         }
         let date = i.date.map(|d| {
             let loc = file.loc_of(&d);
@@ -314,7 +381,9 @@ impl Loader {
                 text: p.text,
             });
         }
-        let short = i.short.unwrap_or_else(|| i.title.get("en").cloned().unwrap_or_else(|| id.clone()));
+        let short = i
+            .short
+            .unwrap_or_else(|| i.title.get("en").cloned().unwrap_or_else(|| id.clone()));
         self.corpus.instruments.push(Instrument {
             jurisdiction: i.jurisdiction.into_inner(),
             id,
@@ -417,7 +486,9 @@ impl Loader {
                     statement: c.statement,
                     topic: c.topic,
                     addressees: c.addressee,
-                    derived_from: c.derived_from.map(|refs| self.refs(file, refs, &instrument, &version)),
+                    derived_from: c
+                        .derived_from
+                        .map(|refs| self.refs(file, refs, &instrument, &version)),
                     deadlines: c.deadlines,
                     weight: c.weight.map(|w| self.weight(file, Some(w))),
                     note: c.note,
@@ -457,7 +528,10 @@ impl Loader {
                 if value.is_finite() && value > 0.0 {
                     value
                 } else {
-                    self.error(file.loc_of(&w), format!("weight must be a number > 0, not {value}"));
+                    self.error(
+                        file.loc_of(&w),
+                        format!("weight must be a number > 0, not {value}"),
+                    );
                     1.0
                 }
             }
@@ -466,7 +540,13 @@ impl Loader {
 
     /// Parses provision references; a bare eId means `instrument@version#eid` (version may be empty
     /// here and is filled in by [`Corpus::resolve_versions`]).
-    fn refs(&mut self, file: &SourceFile, refs: Vec<Spanned<String>>, instrument: &str, version: &str) -> Vec<ProvisionRef> {
+    fn refs(
+        &mut self,
+        file: &SourceFile,
+        refs: Vec<Spanned<String>>,
+        instrument: &str,
+        version: &str,
+    ) -> Vec<ProvisionRef> {
         let mut out = Vec::with_capacity(refs.len());
         for r in refs {
             let loc = file.loc_of(&r);
@@ -474,9 +554,15 @@ impl Loader {
             let parsed = if text.contains('#') {
                 ProvisionRef::parse(&text, None)
             } else if text.contains('@') || text.trim().is_empty() {
-                Err(format!("'{text}' is not of the form instrument@version#eid or a bare eid"))
+                Err(format!(
+                    "'{text}' is not of the form instrument@version#eid or a bare eid"
+                ))
             } else {
-                Ok(ProvisionRef { instrument: instrument.into(), version: version.into(), eid: text.trim().into() })
+                Ok(ProvisionRef {
+                    instrument: instrument.into(),
+                    version: version.into(),
+                    eid: text.trim().into(),
+                })
             };
             match parsed {
                 Ok(p) => out.push(p),
@@ -523,10 +609,14 @@ impl Loader {
         if file.stem() != jurisdiction {
             self.error(
                 file.loc_of(&raw.jurisdiction),
-                format!("assessments for '{jurisdiction}' must be in assessments/{jurisdiction}.toml"),
+                format!(
+                    "assessments for '{jurisdiction}' must be in assessments/{jurisdiction}.toml"
+                ),
             );
         }
-        self.corpus.assessment_files.push((jurisdiction.clone(), file.loc(0)));
+        self.corpus
+            .assessment_files
+            .push((jurisdiction.clone(), file.loc(0)));
         for a in raw.assessment {
             let loc = file.loc_of(&a.requirement);
             let mut evidence = Vec::new();
@@ -569,7 +659,13 @@ pub fn valid_date(s: &str) -> bool {
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return false;
     }
-    let digits = |r: std::ops::Range<usize>| b[r.clone()].iter().all(u8::is_ascii_digit).then(|| s[r].parse::<u32>().ok()).flatten();
+    let digits = |r: std::ops::Range<usize>| {
+        b[r.clone()]
+            .iter()
+            .all(u8::is_ascii_digit)
+            .then(|| s[r].parse::<u32>().ok())
+            .flatten()
+    };
     match (digits(0..4), digits(5..7), digits(8..10)) {
         (Some(_), Some(m), Some(d)) => (1..=12).contains(&m) && (1..=31).contains(&d),
         _ => false,

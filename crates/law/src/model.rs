@@ -56,6 +56,8 @@ string_enum!(
     Confidence { Verified = "verified", Unverified = "unverified" }
 );
 
+// The enum is macro-generated, so `#[derive(Default)]` cannot mark the variant.
+#[allow(clippy::derivable_impls)]
 impl Default for Confidence {
     fn default() -> Self {
         Confidence::Verified
@@ -182,7 +184,10 @@ pub struct Jurisdiction {
 impl Jurisdiction {
     /// The name in `lang`, falling back to English, then to the id.
     pub fn name(&self, lang: &str) -> &str {
-        self.name.get(lang).or_else(|| self.name.get("en")).map_or(&self.id, String::as_str)
+        self.name
+            .get(lang)
+            .or_else(|| self.name.get("en"))
+            .map_or(&self.id, String::as_str)
     }
 }
 
@@ -282,7 +287,11 @@ impl ProvisionRef {
             if instrument.is_empty() || version.is_empty() || eid.is_empty() {
                 return Err(format!("'{s}' is not of the form instrument@version#eid"));
             }
-            return Ok(ProvisionRef { instrument: instrument.into(), version: version.into(), eid: eid.into() });
+            return Ok(ProvisionRef {
+                instrument: instrument.into(),
+                version: version.into(),
+                eid: eid.into(),
+            });
         }
         match default {
             Some((instrument, version)) if !s.is_empty() && !s.contains('@') => Ok(ProvisionRef {
@@ -449,7 +458,12 @@ pub struct Scoring {
 impl Default for Scoring {
     fn default() -> Self {
         Scoring {
-            status_credit: [(Status::Full, 1.0), (Status::Partial, 0.5), (Status::None, 0.0)].into(),
+            status_credit: [
+                (Status::Full, 1.0),
+                (Status::Partial, 0.5),
+                (Status::None, 0.0),
+            ]
+            .into(),
             topic_weight: Topic::ALL.iter().map(|&t| (t, 1.0)).collect(),
         }
     }
@@ -482,7 +496,10 @@ mod tests {
     #[test]
     fn provision_refs_parse_full_and_bare_forms() {
         let r = ProvisionRef::parse("eu-csar@com-2022#art_14__para_2", None).unwrap();
-        assert_eq!((r.instrument.as_str(), r.version.as_str(), r.eid.as_str()), ("eu-csar", "com-2022", "art_14__para_2"));
+        assert_eq!(
+            (r.instrument.as_str(), r.version.as_str(), r.eid.as_str()),
+            ("eu-csar", "com-2022", "art_14__para_2")
+        );
         let bare = ProvisionRef::parse("art_3", Some(("eu-csar", "com-2022"))).unwrap();
         assert_eq!(bare.to_string(), "eu-csar@com-2022#art_3");
         assert!(ProvisionRef::parse("art_3", None).is_err());
@@ -518,7 +535,10 @@ mod tests {
             instrument: "eu-csar".into(),
             since: "a".into(),
             base,
-            changes: vec![change("b", ChangeKind::Changed, Some("Remove at once.")), change("c", ChangeKind::Removed, None)],
+            changes: vec![
+                change("b", ChangeKind::Changed, Some("Remove at once.")),
+                change("c", ChangeKind::Removed, None),
+            ],
             confidence: Confidence::Verified,
             note: None,
             sources: vec![],
@@ -530,8 +550,14 @@ mod tests {
     fn state_follows_the_version_history() {
         let order: Vec<String> = ["a", "b", "c"].map(String::from).to_vec();
         let r = requirement();
-        assert_eq!(r.state_at("a", &order).unwrap().statement, "Remove within 24 hours.");
-        assert_eq!(r.state_at("b", &order).unwrap().statement, "Remove at once.");
+        assert_eq!(
+            r.state_at("a", &order).unwrap().statement,
+            "Remove within 24 hours."
+        );
+        assert_eq!(
+            r.state_at("b", &order).unwrap().statement,
+            "Remove at once."
+        );
         assert!(r.state_at("c", &order).is_none());
         assert!(r.state_at("zzz", &order).is_none());
         assert!(!r.unverified_at("a", &order));

@@ -16,7 +16,7 @@ mod cli;
 ///
 /// Start with `tomas law matrix` for the regional picture, or `tomas hash PHOTO.jpg`.
 #[derive(Parser)]
-#[command(name = "tomas", version, about, long_about, propagate_version = true)]
+#[command(name = "tomas", version, about, long_about)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -54,5 +54,15 @@ fn main() -> ExitCode {
             eprintln!("error: {err:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        super::Cli::command().debug_assert();
     }
 }
