@@ -200,6 +200,60 @@ impl fmt::Debug for Image {
 
 /// Decodes image bytes within `options.limits`.
 pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<Image, DecodeError> {
+    let mut data = Vec::new();
+    let info = decode_into(bytes, options, &mut data)?;
+    Ok(Image {
+        width: info.width,
+        height: info.height,
+        format: info.format,
+        layout: info.layout,
+        data,
+    })
+}
+
+/// What [`decode_into`] put in the buffer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ImageInfo {
+    pub width: usize,
+    pub height: usize,
+    pub format: Format,
+    pub layout: Layout,
+}
+
+impl ImageInfo {
+    /// The pixels in `data`, as [`decode_into`] left them.
+    pub fn pixels<'a>(&self, data: &'a [u8]) -> Pixels<'a> {
+        let data = &data[..self.width * self.height * self.layout.channels()];
+        let data = match self.layout {
+            Layout::Grey => PixelData::Grey(data),
+            Layout::Rgb => PixelData::Rgb(data),
+            Layout::Rgba => PixelData::Rgba(data),
+        };
+        Pixels {
+            width: self.width,
+            height: self.height,
+            data,
+        }
+    }
+}
+
+/// Like [`decode`], but into `buf`, whose allocation is reused when it is large enough: hashing
+/// many files with one buffer saves the page faults of a fresh multi-megabyte allocation per file.
+pub fn decode_into(
+    bytes: &[u8],
+    options: &DecodeOptions,
+    buf: &mut Vec<u8>,
+) -> Result<ImageInfo, DecodeError> {
+    decode_with(bytes, options, buf, &mut Vec::new())
+}
+
+/// [`decode_into`] with a second reusable buffer, for a filtered copy of a progressive JPEG.
+pub(crate) fn decode_with(
+    bytes: &[u8],
+    options: &DecodeOptions,
+    buf: &mut Vec<u8>,
+    scratch: &mut Vec<u8>,
+) -> Result<ImageInfo, DecodeError> {
     let limits = options.limits;
     let size = bytes.len() as u64;
     if size > limits.max_bytes {
@@ -209,11 +263,11 @@ pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<Image, DecodeErro
         });
     }
     let format = Format::sniff(bytes).ok_or(DecodeError::UnknownFormat)?;
-    let result = panic::catch_unwind(|| match format {
-        Format::Jpeg => decode_jpeg(bytes, options),
-        _ => decode_other(bytes, format, &limits),
-    });
-    let image = result.unwrap_or_else(|payload| {
+    let result = panic::catch_unwind(panic::AssertUnwindSafe(|| match format {
+        Format::Jpeg => decode_jpeg(bytes, options, &mut *buf, &mut *scratch),
+        _ => decode_other(bytes, format, &limits, &mut *buf),
+    }));
+    result.unwrap_or_else(|payload| {
         let message = payload
             .downcast_ref::<&str>()
             .map(|s| s.to_string())
@@ -223,8 +277,7 @@ pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<Image, DecodeErro
             format,
             message: format!("decoder failure: {message}"),
         })
-    })?;
-    Ok(image)
+    })
 }
 
 impl Layout {
@@ -250,7 +303,12 @@ fn check_pixels(width: u64, height: u64, limits: &Limits) -> Result<(), DecodeEr
     Ok(())
 }
 
-fn decode_jpeg(bytes: &[u8], options: &DecodeOptions) -> Result<Image, DecodeError> {
+fn decode_jpeg(
+    bytes: &[u8],
+    options: &DecodeOptions,
+    buf: &mut Vec<u8>,
+    scratch: &mut Vec<u8>,
+) -> Result<ImageInfo, DecodeError> {
     let corrupt = |e: zune_jpeg::errors::DecodeErrors| DecodeError::Corrupt {
         format: Format::Jpeg,
         message: e.to_string(),
@@ -275,24 +333,43 @@ fn decode_jpeg(bytes: &[u8], options: &DecodeOptions) -> Result<Image, DecodeErr
         }
         _ => (ColorSpace::RGB, Layout::Rgb),
     };
+    if out == ColorSpace::Luma && input == ColorSpace::YCbCr && drop_chroma_scans(bytes, scratch) {
+        // The same image without the scans that only carry chroma (see `drop_chroma_scans`).
+        decoder = JpegDecoder::new_with_options(ZCursor::new(&scratch[..]), base);
+        decoder.decode_headers().map_err(corrupt)?;
+    }
     decoder.set_options(base.jpeg_set_out_colorspace(out));
-    let data = decoder.decode().map_err(corrupt)?;
-    if data.len() != width * height * layout.channels() {
+    let size = width * height * layout.channels();
+    if decoder.output_buffer_size() != Some(size) {
         return Err(DecodeError::Corrupt {
             format: Format::Jpeg,
-            message: format!("decoder returned {} bytes for {width}×{height}", data.len()),
+            message: format!(
+                "decoder wants {:?} bytes for {width}×{height}",
+                decoder.output_buffer_size()
+            ),
         });
     }
-    Ok(Image {
+    // Reuse the allocation; the decoder overwrites every byte.
+    if buf.len() < size {
+        buf.resize(size, 0);
+    } else {
+        buf.truncate(size);
+    }
+    decoder.decode_into(buf).map_err(corrupt)?;
+    Ok(ImageInfo {
         width,
         height,
         format: Format::Jpeg,
         layout,
-        data,
     })
 }
 
-fn decode_other(bytes: &[u8], format: Format, limits: &Limits) -> Result<Image, DecodeError> {
+fn decode_other(
+    bytes: &[u8],
+    format: Format,
+    limits: &Limits,
+    buf: &mut Vec<u8>,
+) -> Result<ImageInfo, DecodeError> {
     let error = |e: image::ImageError| match e {
         image::ImageError::Unsupported(u) => DecodeError::Unsupported {
             format,
@@ -330,11 +407,108 @@ fn decode_other(bytes: &[u8], format: Format, limits: &Limits) -> Result<Image, 
         }
         other => (Layout::Rgb, other.to_rgb8().into_raw()),
     };
-    Ok(Image {
+    *buf = data;
+    Ok(ImageInfo {
         width,
         height,
         format,
         layout,
-        data,
     })
+}
+
+/// For a progressive JPEG, copies `bytes` into `out` without the scans that carry no luma, and
+/// returns true; returns false (leaving `out` unspecified) for anything else.
+///
+/// A progressive JPEG sends AC coefficients one component per scan, and each scan is a separate
+/// entropy-coded segment ending at the next marker. When only the Y channel is wanted, the Cb and
+/// Cr AC scans can be dropped whole instead of being Huffman-decoded and thrown away: the Y
+/// coefficients, and so the Y pixels, are exactly the same. Interleaved scans (the DC scans) are
+/// kept. Any structure this does not understand leaves the file to the decoder as it is.
+fn drop_chroma_scans(bytes: &[u8], out: &mut Vec<u8>) -> bool {
+    out.clear();
+    let mut luma_id = None;
+    let mut progressive = false;
+    let mut dropped = false;
+    if !bytes.starts_with(&[0xFF, 0xD8]) {
+        return false;
+    }
+    out.extend_from_slice(&bytes[..2]);
+    let mut pos = 2;
+    loop {
+        // A marker: 0xFF, optional 0xFF fill bytes, the code.
+        if bytes.get(pos) != Some(&0xFF) {
+            return false;
+        }
+        let mut p = pos + 1;
+        while bytes.get(p) == Some(&0xFF) {
+            p += 1;
+        }
+        let Some(&code) = bytes.get(p) else {
+            return false;
+        };
+        if code == 0xD9 {
+            out.extend_from_slice(&[0xFF, 0xD9]);
+            return progressive && dropped;
+        }
+        let Some(len) = bytes
+            .get(p + 1..p + 3)
+            .map(|l| usize::from(u16::from_be_bytes([l[0], l[1]])))
+        else {
+            return false;
+        };
+        let end = p + 1 + len;
+        if len < 2 || end > bytes.len() {
+            return false;
+        }
+        let segment = &bytes[p + 1..end]; // length bytes onwards
+        match code {
+            // SOF0/SOF1 (sequential): nothing to gain, leave the file alone.
+            0xC0 | 0xC1 => return false,
+            // SOF2 (progressive, Huffman): the first component is Y.
+            0xC2 => {
+                progressive = true;
+                luma_id = segment.get(8).copied();
+            }
+            // Other frame types (lossless, arithmetic, hierarchical): leave alone.
+            0xC3 | 0xC5..=0xC7 | 0xC9..=0xCB | 0xCD..=0xCF => return false,
+            _ => {}
+        }
+        if code != 0xDA {
+            out.extend_from_slice(&[0xFF, code]);
+            out.extend_from_slice(segment);
+            pos = end;
+            continue;
+        }
+        // SOS: the scan's components, then entropy-coded data up to the next marker other than
+        // a stuffed 0xFF00 or a restart marker.
+        let Some(&ns) = segment.get(2) else {
+            return false;
+        };
+        let ids: Vec<u8> = (0..usize::from(ns))
+            .filter_map(|i| segment.get(3 + 2 * i).copied())
+            .collect();
+        let mut data_end = end;
+        loop {
+            let Some(off) = bytes[data_end..].iter().position(|&b| b == 0xFF) else {
+                return false;
+            };
+            let next = bytes.get(data_end + off + 1).copied();
+            match next {
+                Some(0x00) | Some(0xD0..=0xD7) | Some(0xFF) => data_end += off + 1,
+                Some(_) => {
+                    data_end += off;
+                    break;
+                }
+                None => return false,
+            }
+        }
+        let Some(luma) = luma_id else { return false };
+        if ids.len() == 1 && ids[0] != luma {
+            dropped = true;
+        } else {
+            out.extend_from_slice(&[0xFF, 0xDA]);
+            out.extend_from_slice(&bytes[end - segment.len()..data_end]);
+        }
+        pos = data_end;
+    }
 }

@@ -14,12 +14,12 @@ pub mod digest;
 mod hash256;
 pub mod pdq;
 
-pub use decode::{DecodeError, DecodeOptions, Format, Image, JpegLuma, Limits};
+pub use decode::{DecodeError, DecodeOptions, Format, Image, ImageInfo, JpegLuma, Limits};
 pub use digest::Digests;
 pub use hash256::{Hash256, ParseHashError};
 pub use pdq::{Dihedral, DihedralHashes, Pdq};
 
-/// Everything `tomas hash` reports about one file.
+/// Everything `tomas hash --format json` reports about one file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Hashes {
     pub format: Format,
@@ -30,22 +30,61 @@ pub struct Hashes {
     pub digests: Digests,
 }
 
-/// Decodes `bytes` and computes PDQ only (the fast path for `hash,quality` output).
-pub fn pdq_of_bytes(bytes: &[u8], options: &DecodeOptions) -> Result<Pdq, DecodeError> {
-    let image = decode::decode(bytes, options)?;
-    Ok(pdq::pdq(&image.pixels()))
+/// Hashes one file after another, reusing its buffers (one per thread).
+#[derive(Debug, Default)]
+pub struct Hasher {
+    options: DecodeOptions,
+    pixels: Vec<u8>,
+    scratch: Vec<u8>,
 }
 
-/// Decodes `bytes` and computes PDQ, its dihedral variants and the digests.
+impl Hasher {
+    pub fn new(options: DecodeOptions) -> Hasher {
+        Hasher {
+            options,
+            pixels: Vec::new(),
+            scratch: Vec::new(),
+        }
+    }
+
+    pub fn options(&self) -> &DecodeOptions {
+        &self.options
+    }
+
+    /// Decodes `bytes` into the hasher's pixel buffer.
+    pub fn decode(&mut self, bytes: &[u8]) -> Result<(ImageInfo, &[u8]), DecodeError> {
+        let info = decode::decode_with(bytes, &self.options, &mut self.pixels, &mut self.scratch)?;
+        Ok((info, &self.pixels))
+    }
+
+    /// Decodes `bytes` and computes PDQ only.
+    pub fn pdq(&mut self, bytes: &[u8]) -> Result<Pdq, DecodeError> {
+        let info = decode::decode_with(bytes, &self.options, &mut self.pixels, &mut self.scratch)?;
+        Ok(pdq::pdq(&info.pixels(&self.pixels)))
+    }
+
+    /// Decodes `bytes` and computes PDQ, its dihedral variants and the digests of the bytes.
+    pub fn hash(&mut self, bytes: &[u8]) -> Result<Hashes, DecodeError> {
+        let info = decode::decode_with(bytes, &self.options, &mut self.pixels, &mut self.scratch)?;
+        let (pdq, dihedral) = pdq::pdq_with_dihedral(&info.pixels(&self.pixels));
+        Ok(Hashes {
+            format: info.format,
+            width: info.width,
+            height: info.height,
+            pdq,
+            dihedral,
+            digests: Digests::of(bytes),
+        })
+    }
+}
+
+/// Decodes `bytes` and computes PDQ only (see [`Hasher`] for many files).
+pub fn pdq_of_bytes(bytes: &[u8], options: &DecodeOptions) -> Result<Pdq, DecodeError> {
+    Hasher::new(*options).pdq(bytes)
+}
+
+/// Decodes `bytes` and computes PDQ, its dihedral variants and the digests (see [`Hasher`] for
+/// many files).
 pub fn hash_bytes(bytes: &[u8], options: &DecodeOptions) -> Result<Hashes, DecodeError> {
-    let image = decode::decode(bytes, options)?;
-    let (pdq, dihedral) = pdq::pdq_with_dihedral(&image.pixels());
-    Ok(Hashes {
-        format: image.format,
-        width: image.width,
-        height: image.height,
-        pdq,
-        dihedral,
-        digests: Digests::of(bytes),
-    })
+    Hasher::new(*options).hash(bytes)
 }

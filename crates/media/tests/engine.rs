@@ -1,6 +1,6 @@
 //! The streaming PDQ engine against the line-by-line reference port, on synthetic images.
 
-use media::pdq::{self, PixelData, Pixels, reference};
+use media::pdq::{self, Engine, PixelData, Pixels, reference};
 
 /// xorshift64*: deterministic pseudo-random bytes without a dependency.
 struct Rng(u64);
@@ -64,6 +64,19 @@ fn streaming_engine_matches_reference_bit_for_bit() {
                 _ => PixelData::Rgba(&data),
             };
             let px = Pixels::new(w, h, pd).unwrap();
+            let oracle = pdq::downsample(&px, Engine::Reference);
+            for engine in [Engine::Streaming, Engine::StreamingPortable] {
+                let got = pdq::downsample(&px, engine);
+                let same = got
+                    .iter()
+                    .flatten()
+                    .zip(oracle.iter().flatten())
+                    .all(|(a, b)| a.to_bits() == b.to_bits());
+                assert!(
+                    same,
+                    "{engine:?} differs from the reference on {w}×{h}, {channels} channels"
+                );
+            }
             let fast = pdq::pdq_dihedral(&px);
             let slow = reference::pdq_dihedral(&px);
             assert_eq!(fast, slow, "{w}×{h}, {channels} channels");

@@ -96,6 +96,7 @@ impl<'a> Pixels<'a> {
     }
 
     /// Luma of row `row`, columns `0..width`, into `out` (the reference's `fillFloatLuma…`).
+    #[inline(always)]
     fn luma_row(&self, row: usize, out: &mut [f32]) {
         let w = self.width;
         let out = &mut out[..w];
@@ -303,6 +304,29 @@ pub fn pdq_with_dihedral(pixels: &Pixels<'_>) -> (Pdq, DihedralHashes) {
         }
     };
     (plain, dihedral)
+}
+
+/// Which code computes luma, blur and decimation; for tests and measurements.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    /// [`reference::downsample`].
+    Reference,
+    /// The streaming engine, with SIMD where the CPU has it (what [`pdq`] uses).
+    Streaming,
+    /// The streaming engine in portable code only.
+    StreamingPortable,
+}
+
+/// Steps 1–3 of the pipeline (luma, tent filter, decimation) by the chosen engine: the 64×64
+/// buffer whose quality and DCT give the hash.
+#[doc(hidden)]
+pub fn downsample(pixels: &Pixels<'_>, engine: Engine) -> Box<[[f32; 64]; 64]> {
+    match engine {
+        Engine::Reference => reference::downsample(pixels),
+        Engine::Streaming => fast::downsample(pixels),
+        Engine::StreamingPortable => fast::downsample_portable(pixels),
+    }
 }
 
 fn too_small(pixels: &Pixels<'_>) -> bool {
