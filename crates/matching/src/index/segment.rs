@@ -18,7 +18,15 @@ struct Table {
 /// whose blocks overflow a byte (heavily clustered data) keeps `Plain` offsets.
 enum Offsets {
     Plain(Box<[u32]>),
-    Packed { base: Box<[u32]>, within: Box<[u8]> },
+    Packed {
+        base: Box<[u32]>,
+        within: Box<[u8]>,
+    },
+    /// As `Packed` with `u16` counts, for tables with fuller buckets (16-bit parts at millions of hashes).
+    Packed16 {
+        base: Box<[u32]>,
+        within: Box<[u16]>,
+    },
 }
 
 impl Offsets {
@@ -27,22 +35,32 @@ impl Offsets {
         if buckets < 64 || buckets % 64 != 0 {
             return Offsets::Plain(plain.into());
         }
-        let mut base = Vec::with_capacity(buckets / 64 + 1);
-        let mut within = huge_vec::<u8>(buckets);
-        for (block, chunk) in within.chunks_mut(64).enumerate() {
-            let b = plain[block * 64];
-            base.push(b);
-            for (i, w) in chunk.iter_mut().enumerate() {
-                let Ok(v) = u8::try_from(plain[block * 64 + i] - b) else {
-                    return Offsets::Plain(plain.into());
-                };
-                *w = v;
+        let base: Vec<u32> = plain.iter().step_by(64).copied().collect();
+        let widest = (0..buckets / 64)
+            .map(|b| plain[b * 64 + 63] - plain[b * 64])
+            .max()
+            .unwrap_or(0);
+        let within = |i: usize| plain[i] - plain[i & !63];
+        if widest <= u32::from(u8::MAX) {
+            let mut w = huge_vec::<u8>(buckets);
+            for (i, slot) in w.iter_mut().enumerate() {
+                *slot = within(i) as u8;
             }
-        }
-        base.push(plain[buckets]);
-        Offsets::Packed {
-            base: base.into(),
-            within: within.into(),
+            Offsets::Packed {
+                base: base.into(),
+                within: w.into(),
+            }
+        } else if widest <= u32::from(u16::MAX) {
+            let mut w = huge_vec::<u16>(buckets);
+            for (i, slot) in w.iter_mut().enumerate() {
+                *slot = within(i) as u16;
+            }
+            Offsets::Packed16 {
+                base: base.into(),
+                within: w.into(),
+            }
+        } else {
+            Offsets::Plain(plain.into())
         }
     }
 
@@ -60,6 +78,16 @@ impl Offsets {
                 };
                 (lo, hi)
             }
+            Offsets::Packed16 { base, within } => {
+                let b = base[k >> 6] as usize;
+                let lo = b + within[k] as usize;
+                let hi = if k & 63 == 63 {
+                    base[(k >> 6) + 1] as usize
+                } else {
+                    b + within[k + 1] as usize
+                };
+                (lo, hi)
+            }
         }
     }
 
@@ -68,6 +96,7 @@ impl Offsets {
         match self {
             Offsets::Plain(o) => prefetch(o.as_ptr().wrapping_add(k)),
             Offsets::Packed { within, .. } => prefetch(within.as_ptr().wrapping_add(k)),
+            Offsets::Packed16 { within, .. } => prefetch(within.as_ptr().wrapping_add(k)),
         }
     }
 
@@ -75,6 +104,7 @@ impl Offsets {
         match self {
             Offsets::Plain(o) => o.len() * 4,
             Offsets::Packed { base, within } => base.len() * 4 + within.len(),
+            Offsets::Packed16 { base, within } => base.len() * 4 + within.len() * 2,
         }
     }
 }
