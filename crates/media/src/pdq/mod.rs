@@ -355,14 +355,14 @@ pub(crate) fn quality(buf: &Buffer64) -> u8 {
     // `int d = ((u - v) * 100) / 255;` — float arithmetic, truncated toward zero.
     let step = |u: f32, v: f32| ((((u - v) * 100f32) / 255f32) as i32).unsigned_abs();
     let mut sum: u32 = 0;
-    for i in 0..63 {
-        for j in 0..64 {
-            sum += step(buf[i][j], buf[i + 1][j]);
+    for (upper, lower) in buf.iter().zip(&buf[1..]) {
+        for (&u, &v) in upper.iter().zip(lower) {
+            sum += step(u, v);
         }
     }
     for row in buf.iter() {
-        for j in 0..63 {
-            sum += step(row[j], row[j + 1]);
+        for (&u, &v) in row.iter().zip(&row[1..]) {
+            sum += step(u, v);
         }
     }
     (sum / 90).min(100) as u8
