@@ -528,7 +528,7 @@ impl Store {
                 }
             }
         }
-        events.sort_by(|a, b| b.at.cmp(&a.at));
+        events.sort_by_key(|e| std::cmp::Reverse(e.at));
         events.truncate(limit.max(0) as usize);
         Ok(events)
     }
