@@ -82,6 +82,8 @@ pub struct Corpus {
     versions: BTreeMap<String, Vec<String>>,
     /// Jurisdictions with an assessments file, and where it is.
     assessment_files: Vec<(String, Loc)>,
+    /// (jurisdiction, requirement) → indices into `assessments`; see [`Corpus::reindex`].
+    index: std::collections::HashMap<(String, String), Vec<usize>>,
 }
 
 impl Corpus {
@@ -107,6 +109,7 @@ impl Corpus {
                 versions.push(i.version.clone());
             }
         }
+        self.reindex();
         for r in &mut self.requirements {
             if r.since.is_empty() {
                 if let Some(first) = self.versions.get(&r.instrument).and_then(|v| v.first()) {
@@ -172,9 +175,28 @@ impl Corpus {
     }
 
     pub fn assessments_for(&self, jurisdiction: &str, requirement: &str) -> Vec<&Assessment> {
-        self.assessments
-            .iter()
-            .filter(|a| a.jurisdiction == jurisdiction && a.requirement == requirement)
-            .collect()
+        let matches = |a: &&Assessment| a.jurisdiction == jurisdiction && a.requirement == requirement;
+        if self.index.is_empty() {
+            return self.assessments.iter().filter(matches).collect();
+        }
+        match self.index.get(&(jurisdiction.to_string(), requirement.to_string())) {
+            Some(ids) => ids.iter().filter_map(|&i| self.assessments.get(i)).filter(matches).collect(),
+            None => Vec::new(),
+        }
+    }
+
+    /// Rebuilds the lookup index after `assessments` was replaced (loading does it itself).
+    pub fn reindex(&mut self) {
+        self.index.clear();
+        for (i, a) in self.assessments.iter().enumerate() {
+            self.index.entry((a.jurisdiction.clone(), a.requirement.clone())).or_default().push(i);
+        }
+    }
+
+    /// Marks a jurisdiction as assessed (as an assessments file would), for corpora built in memory.
+    pub fn track_jurisdiction(&mut self, id: &str) {
+        if !self.assessment_files.iter().any(|(j, _)| j == id) {
+            self.assessment_files.push((id.to_string(), Loc { file: "database".into(), line: 0 }));
+        }
     }
 }
