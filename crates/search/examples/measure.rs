@@ -15,10 +15,7 @@ fn main() -> ExitCode {
     for d in &diagnostics {
         eprintln!("{d}");
     }
-    if diagnostics
-        .iter()
-        .any(|d| d.severity == law::Severity::Error)
-    {
+    if diagnostics.iter().any(|d| d.severity == law::Severity::Error) {
         return ExitCode::FAILURE;
     }
     let docs = docs_from_corpus(&corpus);
@@ -43,11 +40,7 @@ fn main() -> ExitCode {
     let Some(index) = index else {
         return ExitCode::FAILURE;
     };
-    println!(
-        "build: {n} docs, {} KiB of text: best of {runs} {:.1} ms",
-        bytes / 1024,
-        best * 1e3
-    );
+    println!("build: {n} docs, {} KiB of text: best of {runs} {:.1} ms", bytes / 1024, best * 1e3);
 
     let queries = [
         "removal order",
@@ -84,9 +77,6 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     }
-    println!(
-        "upsert (commit + reload): {:.2} ms each",
-        t.elapsed().as_secs_f64() * 1e3 / upserts as f64
-    );
+    println!("upsert (commit + reload): {:.2} ms each", t.elapsed().as_secs_f64() * 1e3 / upserts as f64);
     ExitCode::SUCCESS
 }

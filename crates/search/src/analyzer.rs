@@ -1,8 +1,6 @@
 //! The text analyser shared by indexing, queries and snippets: words, then [`fold`].
 
-use tantivy::tokenizer::{
-    RemoveLongFilter, TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer,
-};
+use tantivy::tokenizer::{RemoveLongFilter, TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer};
 
 use crate::translit::{fold_char, is_combining};
 
@@ -51,12 +49,7 @@ pub(crate) fn words(text: &str) -> impl Iterator<Item = Word> + '_ {
             char_end = ci + 1;
             chars.next();
         }
-        Some(Word {
-            start,
-            end,
-            char_start,
-            char_end,
-        })
+        Some(Word { start, end, char_start, char_end })
     })
 }
 
@@ -77,11 +70,7 @@ impl Tokenizer for WordTokenizer {
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> WordTokenStream<'a> {
         self.token.reset();
-        WordTokenStream {
-            text,
-            words: Box::new(words(text)),
-            token: &mut self.token,
-        }
+        WordTokenStream { text, words: Box::new(words(text)), token: &mut self.token }
     }
 }
 
@@ -115,10 +104,7 @@ impl TokenFilter for FoldFilter {
     type Tokenizer<T: Tokenizer> = FoldTokenizer<T>;
 
     fn transform<T: Tokenizer>(self, tokenizer: T) -> FoldTokenizer<T> {
-        FoldTokenizer {
-            inner: tokenizer,
-            buffer: String::new(),
-        }
+        FoldTokenizer { inner: tokenizer, buffer: String::new() }
     }
 }
 
@@ -132,10 +118,7 @@ impl<T: Tokenizer> Tokenizer for FoldTokenizer<T> {
     type TokenStream<'a> = FoldTokenStream<'a, T::TokenStream<'a>>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-        FoldTokenStream {
-            inner: self.inner.token_stream(text),
-            buffer: &mut self.buffer,
-        }
+        FoldTokenStream { inner: self.inner.token_stream(text), buffer: &mut self.buffer }
     }
 }
 
@@ -187,20 +170,8 @@ mod tests {
     fn analyser_splits_and_folds() {
         let mut a = analyzer();
         assert_eq!(
-            tokens(
-                &mut a,
-                "Dečja pornografija — ДЕЧЈА, čl. 185b; Shqipëria's c\u{30C}lan"
-            ),
-            [
-                "decja",
-                "pornografija",
-                "decja",
-                "cl",
-                "185b",
-                "shqiperia",
-                "s",
-                "clan"
-            ]
+            tokens(&mut a, "Dečja pornografija — ДЕЧЈА, čl. 185b; Shqipëria's c\u{30C}lan"),
+            ["decja", "pornografija", "decja", "cl", "185b", "shqiperia", "s", "clan"]
         );
         assert!(tokens(&mut a, &"a".repeat(101)).is_empty());
         assert!(tokens(&mut a, " ,.;: ").is_empty());

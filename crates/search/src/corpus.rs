@@ -23,12 +23,7 @@ pub fn docs_from_corpus(corpus: &Corpus) -> Vec<Doc> {
         docs.push(instrument_doc(i));
         docs.extend(i.provisions.iter().map(|p| provision_doc(i, p)));
     }
-    docs.extend(
-        corpus
-            .requirements
-            .iter()
-            .map(|r| requirement_doc(corpus, r)),
-    );
+    docs.extend(corpus.requirements.iter().map(|r| requirement_doc(corpus, r)));
     docs.extend(corpus.assessments.iter().map(|a| assessment_doc(corpus, a)));
     docs
 }
@@ -37,10 +32,7 @@ pub fn docs_from_corpus(corpus: &Corpus) -> Vec<Doc> {
 pub fn instrument_doc(i: &Instrument) -> Doc {
     let mut body = Body::default();
     body.push(i.title.get("en").map(String::as_str));
-    i.title
-        .iter()
-        .filter(|(lang, _)| *lang != "en")
-        .for_each(|(_, t)| body.push(Some(t)));
+    i.title.iter().filter(|(lang, _)| *lang != "en").for_each(|(_, t)| body.push(Some(t)));
     body.push(i.celex.as_ref().map(|c| format!("CELEX {c}")).as_deref());
     body.push(i.eli.as_deref());
     body.push(i.gazette.as_deref());
@@ -101,11 +93,7 @@ pub fn requirement_doc(corpus: &Corpus, r: &Requirement) -> Doc {
     for d in &r.base.deadlines {
         body.push(Some(&d.to_string()));
     }
-    let refs = r.base.derived_from.iter().chain(
-        r.changes
-            .iter()
-            .flat_map(|c| c.derived_from.iter().flatten()),
-    );
+    let refs = r.base.derived_from.iter().chain(r.changes.iter().flat_map(|c| c.derived_from.iter().flatten()));
     for p in refs {
         body.push(Some(&provision_label(corpus, p)));
     }
@@ -116,11 +104,7 @@ pub fn requirement_doc(corpus: &Corpus, r: &Requirement) -> Doc {
         body: body.0,
         lang: LANG.into(),
         url: format!("/requirements/{}", r.id),
-        jurisdiction: corpus
-            .instruments
-            .iter()
-            .find(|i| i.id == r.instrument)
-            .map(|i| i.jurisdiction.clone()),
+        jurisdiction: corpus.instruments.iter().find(|i| i.id == r.instrument).map(|i| i.jurisdiction.clone()),
     }
 }
 
@@ -134,10 +118,7 @@ pub fn assessment_doc(corpus: &Corpus, a: &Assessment) -> Doc {
     let jurisdiction = corpus.jurisdiction(&a.jurisdiction);
     let name = jurisdiction.map_or(a.jurisdiction.as_str(), |j| j.name("en"));
     let mut title = format!("{name} — {}", a.requirement);
-    if corpus
-        .requirement(&a.requirement)
-        .is_some_and(|r| r.since != a.version)
-    {
+    if corpus.requirement(&a.requirement).is_some_and(|r| r.since != a.version) {
         title.push_str(&format!(" ({})", a.version));
     }
     let mut body = Body::default();
@@ -153,10 +134,7 @@ pub fn assessment_doc(corpus: &Corpus, a: &Assessment) -> Doc {
         body.push(Some(&names.join(" · ")));
     }
     Doc {
-        key: format!(
-            "assessment:{}:{}@{}",
-            a.jurisdiction, a.requirement, a.version
-        ),
+        key: format!("assessment:{}:{}@{}", a.jurisdiction, a.requirement, a.version),
         kind: DocKind::Assessment,
         title,
         body: body.0,

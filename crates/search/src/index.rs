@@ -9,13 +9,8 @@ use std::{
 use tantivy::{
     DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term,
     collector::TopDocs,
-    query::{
-        BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, Query,
-        TermQuery,
-    },
-    schema::{
-        Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
-    },
+    query::{BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery},
+    schema::{Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value},
     tokenizer::TextAnalyzer,
 };
 
@@ -44,12 +39,7 @@ pub enum DocKind {
 }
 
 impl DocKind {
-    pub const ALL: [DocKind; 4] = [
-        DocKind::Instrument,
-        DocKind::Provision,
-        DocKind::Requirement,
-        DocKind::Assessment,
-    ];
+    pub const ALL: [DocKind; 4] = [DocKind::Instrument, DocKind::Provision, DocKind::Requirement, DocKind::Assessment];
 
     /// `instrument`, `provision`, `requirement`, `assessment`.
     pub fn as_str(self) -> &'static str {
@@ -143,9 +133,7 @@ pub struct SearchIndex {
 
 impl fmt::Debug for SearchIndex {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SearchIndex")
-            .field("len", &self.len())
-            .finish_non_exhaustive()
+        f.debug_struct("SearchIndex").field("len", &self.len()).finish_non_exhaustive()
     }
 }
 
@@ -175,16 +163,8 @@ impl SearchIndex {
             writer.add_document(to_tantivy(&fields, &doc))?;
         }
         writer.commit()?;
-        let reader = index
-            .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
-            .try_into()?;
-        Ok(SearchIndex {
-            reader,
-            writer: Mutex::new(writer),
-            fields,
-            analyzer: analyzer(),
-        })
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        Ok(SearchIndex { reader, writer: Mutex::new(writer), fields, analyzer: analyzer() })
     }
 
     /// Adds `doc`, replacing the doc with the same key. Searches that start after this returns see
@@ -227,12 +207,7 @@ impl SearchIndex {
     /// Ranking comes in two tiers: first the docs that match every word and phrase, then (when
     /// fewer than `limit`) those that match only some, each tier by BM25 with title matches
     /// counting [`TITLE_BOOST`] times body matches.
-    pub fn search(
-        &self,
-        query: &str,
-        filter: &Filter,
-        limit: usize,
-    ) -> Result<Vec<Hit>, SearchError> {
+    pub fn search(&self, query: &str, filter: &Filter, limit: usize) -> Result<Vec<Hit>, SearchError> {
         let clauses = parse_query(&mut self.analyzer.clone(), query);
         if clauses.is_empty() || limit == 0 {
             return Ok(Vec::new());
@@ -242,9 +217,7 @@ impl SearchIndex {
 
         let mut tiers: Vec<Box<dyn Query>> = Vec::new();
         if queries.len() > 1 {
-            tiers.push(Box::new(BooleanQuery::intersection(
-                queries.iter().map(|q| q.box_clone()).collect(),
-            )));
+            tiers.push(Box::new(BooleanQuery::intersection(queries.iter().map(|q| q.box_clone()).collect())));
         }
         tiers.push(Box::new(BooleanQuery::union(queries)));
 
@@ -257,18 +230,11 @@ impl SearchIndex {
             }
             let query = self.filtered(tier, filter);
             let top = searcher.search(&query, &TopDocs::with_limit(wanted + seen.len()))?;
-            found.extend(
-                top.into_iter()
-                    .filter(|(_, addr)| seen.insert(*addr))
-                    .take(wanted),
-            );
+            found.extend(top.into_iter().filter(|(_, addr)| seen.insert(*addr)).take(wanted));
         }
 
         let matcher = matcher(&clauses);
-        found
-            .into_iter()
-            .map(|(score, addr)| self.hit(&searcher, addr, score, &matcher))
-            .collect()
+        found.into_iter().map(|(score, addr)| self.hit(&searcher, addr, score, &matcher)).collect()
     }
 
     fn writer(&self) -> MutexGuard<'_, IndexWriter<TantivyDocument>> {
@@ -280,14 +246,8 @@ impl SearchIndex {
     fn filtered(&self, query: Box<dyn Query>, filter: &Filter) -> Box<dyn Query> {
         let mut must = vec![(Occur::Must, query)];
         let mut exact = |field: Field, value: &str| {
-            let term = TermQuery::new(
-                Term::from_field_text(field, value),
-                IndexRecordOption::Basic,
-            );
-            must.push((
-                Occur::Must,
-                Box::new(ConstScoreQuery::new(Box::new(term), 0.0)) as Box<dyn Query>,
-            ));
+            let term = TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::Basic);
+            must.push((Occur::Must, Box::new(ConstScoreQuery::new(Box::new(term), 0.0)) as Box<dyn Query>));
         };
         if let Some(kind) = filter.kind {
             exact(self.fields.kind, kind.as_str());
@@ -295,11 +255,7 @@ impl SearchIndex {
         if let Some(j) = &filter.jurisdiction {
             exact(self.fields.jurisdiction, j);
         }
-        if must.len() == 1 {
-            must.remove(0).1
-        } else {
-            Box::new(BooleanQuery::new(must))
-        }
+        if must.len() == 1 { must.remove(0).1 } else { Box::new(BooleanQuery::new(must)) }
     }
 
     /// One clause matched in the title (boosted) or the body.
@@ -309,9 +265,7 @@ impl SearchIndex {
             match clause {
                 Clause::Term(t) => Box::new(TermQuery::new(term(t), IndexRecordOption::WithFreqs)),
                 Clause::Prefix(p) => Box::new(FuzzyTermQuery::new_prefix(term(p), 0, true)),
-                Clause::Phrase(words) => {
-                    Box::new(PhraseQuery::new(words.iter().map(|w| term(w)).collect()))
-                }
+                Clause::Phrase(words) => Box::new(PhraseQuery::new(words.iter().map(|w| term(w)).collect())),
             }
         };
         Box::new(BooleanQuery::union(vec![
@@ -320,19 +274,10 @@ impl SearchIndex {
         ]))
     }
 
-    fn hit(
-        &self,
-        searcher: &Searcher,
-        addr: DocAddress,
-        score: f32,
-        matcher: &Matcher,
-    ) -> Result<Hit, SearchError> {
+    fn hit(&self, searcher: &Searcher, addr: DocAddress, score: f32, matcher: &Matcher) -> Result<Hit, SearchError> {
         let doc: TantivyDocument = searcher.doc(addr)?;
         let text = |field: Field, name: &'static str| -> Result<String, SearchError> {
-            doc.get_first(field)
-                .and_then(|v| v.as_str())
-                .map(str::to_string)
-                .ok_or(SearchError::Corrupt(addr, name))
+            doc.get_first(field).and_then(|v| v.as_str()).map(str::to_string).ok_or(SearchError::Corrupt(addr, name))
         };
         let kind = text(self.fields.kind, "kind")?;
         Ok(Hit {
@@ -398,10 +343,7 @@ fn parse_query(analyzer: &mut TextAnalyzer, query: &str) -> Vec<Clause> {
             },
             None => (rest, None, ""),
         };
-        for chunk in plain
-            .split(|c: char| !(is_word_char(c) || PHRASE_JOINERS.contains(c)))
-            .filter(|c| !c.is_empty())
-        {
+        for chunk in plain.split(|c: char| !(is_word_char(c) || PHRASE_JOINERS.contains(c))).filter(|c| !c.is_empty()) {
             let mut words = tokens(analyzer, chunk);
             if chunk.ends_with('*') && words.len() == 1 {
                 push(Clause::Prefix(words.remove(0)));
@@ -448,21 +390,11 @@ mod tests {
 
     #[test]
     fn queries_parse_into_folded_clauses() {
-        assert_eq!(
-            parse("Дечја   Pornografija"),
-            [term("decja"), term("pornografija")]
-        );
-        assert_eq!(
-            parse("\"removal order\" 24 hours"),
-            [phrase(&["removal", "order"]), term("24"), term("hours")]
-        );
+        assert_eq!(parse("Дечја   Pornografija"), [term("decja"), term("pornografija")]);
+        assert_eq!(parse("\"removal order\" 24 hours"), [phrase(&["removal", "order"]), term("24"), term("hours")]);
         assert_eq!(
             parse("csar-removal-execute-24h Art. 14(2)"),
-            [
-                phrase(&["csar", "removal", "execute", "24h"]),
-                term("art"),
-                phrase(&["14", "2"])
-            ]
+            [phrase(&["csar", "removal", "execute", "24h"]), term("art"), phrase(&["14", "2"])]
         );
         assert_eq!(parse("porno*"), [Clause::Prefix("porno".into())]);
         assert_eq!(parse("order order ORDER"), [term("order")]);
@@ -472,23 +404,9 @@ mod tests {
     fn malformed_queries_degrade_to_terms() {
         assert_eq!(parse("\"removal order"), [term("removal"), term("order")]);
         assert_eq!(parse("title: removal"), [term("title"), term("removal")]);
-        assert_eq!(
-            parse("title:removal +order^2"),
-            [term("title"), term("removal"), term("order"), term("2")]
-        );
+        assert_eq!(parse("title:removal +order^2"), [term("title"), term("removal"), term("order"), term("2")]);
         assert_eq!(parse("a\"b\"c"), [term("a"), term("b"), term("c")]);
-        for q in [
-            "",
-            "\"",
-            "\"\"",
-            ":",
-            "*",
-            "(((",
-            "AND OR NOT",
-            "-",
-            "+-:^~",
-            "\" \"",
-        ] {
+        for q in ["", "\"", "\"\"", ":", "*", "(((", "AND OR NOT", "-", "+-:^~", "\" \""] {
             let _ = parse(q);
         }
         assert!(parse("\"\" : * ((( ").is_empty());

@@ -52,7 +52,5 @@ mod index;
 mod snippet;
 pub mod translit;
 
-pub use corpus::{
-    assessment_doc, docs_from_corpus, instrument_doc, provision_doc, requirement_doc,
-};
+pub use corpus::{assessment_doc, docs_from_corpus, instrument_doc, provision_doc, requirement_doc};
 pub use index::{Doc, DocKind, Filter, Hit, SearchError, SearchIndex};

@@ -27,10 +27,7 @@ impl Matcher {
         if let Some(i) = self.terms.iter().position(|t| t == folded) {
             return Some(i);
         }
-        self.prefixes
-            .iter()
-            .position(|p| folded.starts_with(p.as_str()))
-            .map(|i| self.terms.len() + i)
+        self.prefixes.iter().position(|p| folded.starts_with(p.as_str())).map(|i| self.terms.len() + i)
     }
 }
 
@@ -39,11 +36,8 @@ impl Matcher {
 /// runs of whitespace shown as one space, `…` where the text was cut.
 pub(crate) fn snippet(text: &str, matcher: &Matcher, max_chars: usize) -> String {
     let all: Vec<Word> = words(text).collect();
-    let hits: Vec<(Word, usize)> = all
-        .iter()
-        .filter_map(|w| Some((*w, matcher.find(&fold(&text[w.start..w.end]))?)))
-        .take(MAX_MATCHES)
-        .collect();
+    let hits: Vec<(Word, usize)> =
+        all.iter().filter_map(|w| Some((*w, matcher.find(&fold(&text[w.start..w.end]))?))).take(MAX_MATCHES).collect();
     let total_chars = text.chars().count();
 
     // The fragment in chars: [start, end).
@@ -55,17 +49,10 @@ pub(crate) fn snippet(text: &str, matcher: &Matcher, max_chars: usize) -> String
     }
     // Cut at word boundaries, never through a match.
     if start > 0 {
-        start = all
-            .iter()
-            .find(|w| w.char_start >= start)
-            .map_or(start, |w| w.char_start);
+        start = all.iter().find(|w| w.char_start >= start).map_or(start, |w| w.char_start);
     }
     if end < total_chars {
-        end = all
-            .iter()
-            .rev()
-            .find(|w| w.char_end <= end && w.char_start >= start)
-            .map_or(end, |w| w.char_end);
+        end = all.iter().rev().find(|w| w.char_end <= end && w.char_start >= start).map_or(end, |w| w.char_end);
     }
     let byte_start = char_to_byte(text, &all, start, true);
     let byte_end = char_to_byte(text, &all, end, false);
@@ -75,10 +62,7 @@ pub(crate) fn snippet(text: &str, matcher: &Matcher, max_chars: usize) -> String
         out.push('…');
     }
     let mut cursor = byte_start;
-    for (w, _) in hits
-        .iter()
-        .filter(|(w, _)| w.start >= byte_start && w.end <= byte_end)
-    {
+    for (w, _) in hits.iter().filter(|(w, _)| w.start >= byte_start && w.end <= byte_end) {
         escape_into(&text[cursor..w.start], &mut out);
         out.push_str("<mark>");
         escape_into(&text[w.start..w.end], &mut out);
@@ -129,11 +113,7 @@ fn char_to_byte(text: &str, words: &[Word], at: usize, is_start: bool) -> usize 
     } else {
         words.iter().find(|w| w.char_end == at).map(|w| w.end)
     };
-    found.unwrap_or_else(|| {
-        text.char_indices()
-            .nth(at)
-            .map_or(text.len(), |(byte, _)| byte)
-    })
+    found.unwrap_or_else(|| text.char_indices().nth(at).map_or(text.len(), |(byte, _)| byte))
 }
 
 /// HTML-escapes `s` into `out`, collapsing each run of whitespace into one space.
@@ -164,10 +144,7 @@ mod tests {
     use super::*;
 
     fn matcher(terms: &[&str]) -> Matcher {
-        Matcher {
-            terms: terms.iter().map(|t| t.to_string()).collect(),
-            prefixes: vec![],
-        }
+        Matcher { terms: terms.iter().map(|t| t.to_string()).collect(), prefixes: vec![] }
     }
 
     #[test]
@@ -187,15 +164,11 @@ mod tests {
     #[test]
     fn long_text_is_cut_around_the_best_cluster() {
         let filler = "lorem ipsum dolor sit amet ".repeat(30);
-        let text =
-            format!("{filler}removal here {filler}the removal order must be executed {filler}");
+        let text = format!("{filler}removal here {filler}the removal order must be executed {filler}");
         let s = snippet(&text, &matcher(&["removal", "order"]), 80);
         assert!(s.starts_with('…') && s.ends_with('…'), "{s}");
         assert!(s.contains("<mark>removal</mark> <mark>order</mark>"), "{s}");
-        assert!(
-            s.chars().count() <= 80 + 2 + "<mark></mark>".len() * 2,
-            "{s}"
-        );
+        assert!(s.chars().count() <= 80 + 2 + "<mark></mark>".len() * 2, "{s}");
     }
 
     #[test]
@@ -209,13 +182,7 @@ mod tests {
 
     #[test]
     fn prefixes_match_word_starts() {
-        let m = Matcher {
-            terms: vec![],
-            prefixes: vec!["porno".into()],
-        };
-        assert_eq!(
-            snippet("o pornografiji", &m, 50),
-            "o <mark>pornografiji</mark>"
-        );
+        let m = Matcher { terms: vec![], prefixes: vec!["porno".into()] };
+        assert_eq!(snippet("o pornografiji", &m, 50), "o <mark>pornografiji</mark>");
     }
 }

@@ -161,31 +161,29 @@ pub(crate) fn is_combining(c: char) -> bool {
 /// Appends the base letter(s) of one lowercase character.
 fn strip_diacritics(c: char, out: &mut String) {
     let base = match c {
-        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' | 'ǎ' | 'ǻ' | 'ȁ' | 'ȃ' | 'ạ' | 'ả'
-        | 'ấ' | 'ầ' | 'ẩ' | 'ẫ' | 'ậ' | 'ắ' | 'ằ' | 'ẳ' | 'ẵ' | 'ặ' => "a",
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' | 'ǎ' | 'ǻ' | 'ȁ' | 'ȃ' | 'ạ' | 'ả' | 'ấ' | 'ầ' | 'ẩ'
+        | 'ẫ' | 'ậ' | 'ắ' | 'ằ' | 'ẳ' | 'ẵ' | 'ặ' => "a",
         'ç' | 'ć' | 'ĉ' | 'ċ' | 'č' => "c",
         'ď' | 'ð' => "d",
         'đ' => "dj",
-        'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ĕ' | 'ė' | 'ę' | 'ě' | 'ȅ' | 'ȇ' | 'ẹ' | 'ẻ' | 'ẽ' | 'ế'
-        | 'ề' | 'ể' | 'ễ' | 'ệ' => "e",
+        'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ĕ' | 'ė' | 'ę' | 'ě' | 'ȅ' | 'ȇ' | 'ẹ' | 'ẻ' | 'ẽ' | 'ế' | 'ề' | 'ể' | 'ễ'
+        | 'ệ' => "e",
         'ĝ' | 'ğ' | 'ġ' | 'ģ' | 'ǧ' => "g",
         'ǵ' => "gj",
         'ĥ' | 'ħ' => "h",
-        'ì' | 'í' | 'î' | 'ï' | 'ĩ' | 'ī' | 'ĭ' | 'į' | 'ı' | 'ǐ' | 'ȉ' | 'ȋ' | 'ỉ' | 'ị' => {
-            "i"
-        }
+        'ì' | 'í' | 'î' | 'ï' | 'ĩ' | 'ī' | 'ĭ' | 'į' | 'ı' | 'ǐ' | 'ȉ' | 'ȋ' | 'ỉ' | 'ị' => "i",
         'ĵ' | 'ǰ' => "j",
         'ķ' | 'ĸ' | 'ǩ' => "k",
         'ḱ' => "kj",
         'ĺ' | 'ļ' | 'ľ' | 'ŀ' | 'ł' => "l",
         'ñ' | 'ń' | 'ņ' | 'ň' | 'ŉ' | 'ǹ' | 'ŋ' => "n",
-        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ŏ' | 'ő' | 'ơ' | 'ǒ' | 'ȍ' | 'ȏ' | 'ọ' | 'ỏ'
-        | 'ố' | 'ồ' | 'ổ' | 'ỗ' | 'ộ' | 'ớ' | 'ờ' | 'ở' | 'ỡ' | 'ợ' => "o",
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ŏ' | 'ő' | 'ơ' | 'ǒ' | 'ȍ' | 'ȏ' | 'ọ' | 'ỏ' | 'ố' | 'ồ' | 'ổ'
+        | 'ỗ' | 'ộ' | 'ớ' | 'ờ' | 'ở' | 'ỡ' | 'ợ' => "o",
         'ŕ' | 'ŗ' | 'ř' | 'ȑ' | 'ȓ' => "r",
         'ś' | 'ŝ' | 'ş' | 'š' | 'ș' | 'ſ' => "s",
         'ţ' | 'ť' | 'ŧ' | 'ț' => "t",
-        'ù' | 'ú' | 'û' | 'ü' | 'ũ' | 'ū' | 'ŭ' | 'ů' | 'ű' | 'ų' | 'ư' | 'ǔ' | 'ǖ' | 'ǘ' | 'ǚ'
-        | 'ǜ' | 'ȕ' | 'ȗ' | 'ụ' | 'ủ' | 'ứ' | 'ừ' | 'ử' | 'ữ' | 'ự' => "u",
+        'ù' | 'ú' | 'û' | 'ü' | 'ũ' | 'ū' | 'ŭ' | 'ů' | 'ű' | 'ų' | 'ư' | 'ǔ' | 'ǖ' | 'ǘ' | 'ǚ' | 'ǜ' | 'ȕ' | 'ȗ'
+        | 'ụ' | 'ủ' | 'ứ' | 'ừ' | 'ử' | 'ữ' | 'ự' => "u",
         'ŵ' | 'ẁ' | 'ẃ' | 'ẅ' => "w",
         'ý' | 'ÿ' | 'ŷ' | 'ỳ' | 'ỹ' | 'ỷ' | 'ỵ' => "y",
         'ź' | 'ż' | 'ž' => "z",
@@ -231,11 +229,7 @@ fn strip_diacritics(c: char, out: &mut String) {
 /// Unbalanced `{` or a backtick without its closing partner: the rest after `{` is copied
 /// unchanged (it would be a Fluent syntax error anyway); a lone backtick is an ordinary character.
 pub fn sr_latin_to_cyrillic(s: &str) -> String {
-    let mut t = ToCyrillic {
-        s,
-        pos: 0,
-        out: String::with_capacity(s.len() * 2),
-    };
+    let mut t = ToCyrillic { s, pos: 0, out: String::with_capacity(s.len() * 2) };
     t.text(false);
     // `text(false)` only stops at the end of input or at an unmatched `}`, which it copies.
     while t.pos < s.len() {
@@ -326,9 +320,7 @@ impl ToCyrillic<'_> {
         let key = &self.rest()[1..close];
         self.prev().is_some_and(char::is_whitespace)
             && !key.is_empty()
-            && key
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+            && key.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
     }
 
     /// A placeable starting at `{`: copied verbatim, except the values of a select expression.
@@ -398,9 +390,10 @@ impl ToCyrillic<'_> {
                 }
                 '*' => self.copy_char(),
                 '[' => {
-                    let end = self.rest().find([']', '\n']).map_or(self.s.len(), |i| {
-                        self.pos + i + usize::from(self.rest()[i..].starts_with(']'))
-                    });
+                    let end = self
+                        .rest()
+                        .find([']', '\n'])
+                        .map_or(self.s.len(), |i| self.pos + i + usize::from(self.rest()[i..].starts_with(']')));
                     self.copy_to(end);
                     self.text(true);
                 }
@@ -429,10 +422,8 @@ impl ToCyrillic<'_> {
         let rest = self.rest();
         let body = rest[1..].find(';')?;
         let name = &rest[1..1 + body];
-        (!name.is_empty()
-            && name.len() <= 10
-            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '#'))
-        .then_some(body + 2)
+        (!name.is_empty() && name.len() <= 10 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '#'))
+            .then_some(body + 2)
     }
 
     /// Length of a URL or e-mail address starting here, if one does.
@@ -444,21 +435,14 @@ impl ToCyrillic<'_> {
         let to_space = rest.find(char::is_whitespace).unwrap_or(rest.len());
         let chunk = &rest[..to_space];
         let lower = chunk.get(..8).unwrap_or(chunk).to_ascii_lowercase();
-        if ["http://", "https://", "ftp://", "mailto:", "www."]
-            .iter()
-            .any(|p| lower.starts_with(p))
-        {
+        if ["http://", "https://", "ftp://", "mailto:", "www."].iter().any(|p| lower.starts_with(p)) {
             return Some(to_space);
         }
         // name@host.tld
-        let local_end = chunk
-            .find(|c: char| !(c.is_alphanumeric() || ".-_+%".contains(c)))
-            .unwrap_or(chunk.len());
+        let local_end = chunk.find(|c: char| !(c.is_alphanumeric() || ".-_+%".contains(c))).unwrap_or(chunk.len());
         if chunk[local_end..].starts_with('@') {
             let host = &chunk[local_end + 1..];
-            let host_end = host
-                .find(|c: char| !(c.is_alphanumeric() || ".-".contains(c)))
-                .unwrap_or(host.len());
+            let host_end = host.find(|c: char| !(c.is_alphanumeric() || ".-".contains(c))).unwrap_or(host.len());
             let host = host[..host_end].trim_end_matches('.');
             if host.contains('.') && !host.starts_with('.') {
                 return Some(local_end + 1 + host.len());
@@ -565,9 +549,7 @@ fn forced_split(letters: &[char]) -> Option<usize> {
         if letters.len() < n {
             return None;
         }
-        let matches = letters[..n]
-            .iter()
-            .all(|c| Some(c.to_lowercase().next().unwrap_or(*c)) == want.next());
+        let matches = letters[..n].iter().all(|c| Some(c.to_lowercase().next().unwrap_or(*c)) == want.next());
         matches.then(|| head.chars().count())
     })
 }
@@ -707,15 +689,11 @@ mod tests {
             "Имате { $count } захтева за { -brand-name }."
         );
         assert_eq!(
-            sr_latin_to_cyrillic(
-                "Vidi {$placeable} i https://eur-lex.europa.eu/legal?uri=CELEX:52022PC0209 sada"
-            ),
+            sr_latin_to_cyrillic("Vidi {$placeable} i https://eur-lex.europa.eu/legal?uri=CELEX:52022PC0209 sada"),
             "Види {$placeable} и https://eur-lex.europa.eu/legal?uri=CELEX:52022PC0209 сада"
         );
         assert_eq!(
-            sr_latin_to_cyrillic(
-                "Pokrenite `tomas law check` pa www.tomas.rs ili pisite na info@tomas.rs."
-            ),
+            sr_latin_to_cyrillic("Pokrenite `tomas law check` pa www.tomas.rs ili pisite na info@tomas.rs."),
             "Покрените `tomas law check` па www.tomas.rs или писите на info@tomas.rs."
         );
         assert_eq!(
@@ -734,8 +712,10 @@ mod tests {
 
     #[test]
     fn select_variants_are_text() {
-        let latin = "{ $n ->\n    [one] { $n } zahtev\n    [few] { $n } zahteva\n   *[other] { $n } zahteva za { $who }\n}";
-        let cyrillic = "{ $n ->\n    [one] { $n } захтев\n    [few] { $n } захтева\n   *[other] { $n } захтева за { $who }\n}";
+        let latin =
+            "{ $n ->\n    [one] { $n } zahtev\n    [few] { $n } zahteva\n   *[other] { $n } zahteva za { $who }\n}";
+        let cyrillic =
+            "{ $n ->\n    [one] { $n } захтев\n    [few] { $n } захтева\n   *[other] { $n } захтева за { $who }\n}";
         assert_eq!(sr_latin_to_cyrillic(latin), cyrillic);
         assert_eq!(
             sr_latin_to_cyrillic("Ukupno: { $n -> [one] jedan *[other] više } stavki"),
@@ -771,10 +751,7 @@ mod tests {
             let out = sr_latin_to_cyrillic(s);
             assert_eq!(fold(&out), fold(&cyrillic_to_latin(&out)), "{s:?}");
         }
-        assert_eq!(
-            sr_latin_to_cyrillic("neki { nezatvoren"),
-            "неки { nezatvoren"
-        );
+        assert_eq!(sr_latin_to_cyrillic("neki { nezatvoren"), "неки { nezatvoren");
         assert_eq!(sr_latin_to_cyrillic("a } b"), "а } б");
         assert_eq!(sr_latin_to_cyrillic("a ` b"), "а ` б");
         assert_eq!(sr_latin_to_cyrillic("3 < 5 & 7"), "3 < 5 & 7");
@@ -817,10 +794,7 @@ mod tests {
             "džungla, ljiljan, njiva, čačak, ćuprija, žaba, šuma, đak",
         ] {
             let cyrillic = sr_latin_to_cyrillic(latin);
-            assert!(
-                !cyrillic.chars().any(|c| c.is_ascii_alphabetic()),
-                "{cyrillic}"
-            );
+            assert!(!cyrillic.chars().any(|c| c.is_ascii_alphabetic()), "{cyrillic}");
             assert_eq!(cyrillic_to_latin(&cyrillic), latin);
         }
         for cyrillic in ["Љубљана", "ЊЕГОШ", "Џеп", "Ђурђевдан", "Кривични законик"]
@@ -845,10 +819,7 @@ mod tests {
         same("Џеп", "dzep");
         same("c\u{30C}lan", "član");
         same("Straße", "strasse");
-        assert_eq!(
-            fold("Кривичен ЗАКОНИК, член 193-а"),
-            "krivicen zakonik, clen 193-a"
-        );
+        assert_eq!(fold("Кривичен ЗАКОНИК, член 193-а"), "krivicen zakonik, clen 193-a");
         assert_eq!(fold("<b>Hi</b> & bye"), "<b>hi</b> & bye");
     }
 

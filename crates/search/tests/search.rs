@@ -90,47 +90,22 @@ fn index_is_send_and_sync() {
 #[test]
 fn cyrillic_query_finds_latin_and_latin_finds_cyrillic() {
     let index = index();
-    for q in [
-        "дечја порнографија",
-        "dečja pornografija",
-        "decja pornografija",
-        "DEČJA PORNOGRAFIJA",
-        "ДЕЧЈА порнографија",
-    ] {
+    for q in
+        ["дечја порнографија", "dečja pornografija", "decja pornografija", "DEČJA PORNOGRAFIJA", "ДЕЧЈА порнографија"]
+    {
         let hits = search(&index, q);
         // The Serbian docs have both words; the Macedonian one only "порнографија".
-        assert_eq!(
-            sorted(keys(&hits)[..3].to_vec()),
-            ["rs-ascii", "rs-cyrillic", "rs-latin"],
-            "{q}"
-        );
+        assert_eq!(sorted(keys(&hits)[..3].to_vec()), ["rs-ascii", "rs-cyrillic", "rs-latin"], "{q}");
         assert_eq!(keys(&hits)[3..], ["mk"], "{q}");
     }
     let hits = search(&index, "dečja pornografija");
     let cyr = hits.iter().find(|h| h.key == "rs-cyrillic").unwrap();
-    assert!(
-        cyr.snippet
-            .contains("<mark>дечја</mark> <mark>порнографија</mark>"),
-        "{}",
-        cyr.snippet
-    );
+    assert!(cyr.snippet.contains("<mark>дечја</mark> <mark>порнографија</mark>"), "{}", cyr.snippet);
     let latin = hits.iter().find(|h| h.key == "rs-latin").unwrap();
-    assert!(
-        latin
-            .snippet
-            .contains("<mark>dečja</mark> <mark>pornografija</mark>"),
-        "{}",
-        latin.snippet
-    );
+    assert!(latin.snippet.contains("<mark>dečja</mark> <mark>pornografija</mark>"), "{}", latin.snippet);
     // A title word in the other script.
-    assert_eq!(
-        keys(&search(&index, "clan 185b")),
-        ["rs-cyrillic", "rs-latin"]
-    );
-    assert_eq!(
-        sorted(keys(&search(&index, "члан"))),
-        ["rs-cyrillic", "rs-latin"]
-    );
+    assert_eq!(keys(&search(&index, "clan 185b")), ["rs-cyrillic", "rs-latin"]);
+    assert_eq!(sorted(keys(&search(&index, "члан"))), ["rs-cyrillic", "rs-latin"]);
 }
 
 #[test]
@@ -140,34 +115,19 @@ fn albanian_diacritics_do_not_matter() {
         assert_eq!(keys(&search(&index, q)), ["al"], "{q}");
     }
     let hit = &search(&index, "femije")[0];
-    assert!(
-        hit.snippet.contains("<mark>fëmijë</mark>"),
-        "{}",
-        hit.snippet
-    );
+    assert!(hit.snippet.contains("<mark>fëmijë</mark>"), "{}", hit.snippet);
 }
 
 #[test]
 fn macedonian_cyrillic_is_found_from_latin() {
     let index = index();
     assert_eq!(search(&index, "krivicen zakonik")[0].key, "mk");
-    for q in [
-        "Krivičen",
-        "kjerka",
-        "ḱerka",
-        "gjorgji",
-        "dzvezda",
-        "детска",
-        "detska",
-    ] {
+    for q in ["Krivičen", "kjerka", "ḱerka", "gjorgji", "dzvezda", "детска", "detska"] {
         assert_eq!(keys(&search(&index, q)), ["mk"], "{q}");
     }
     // "Кривичен законик" is Macedonian, "Кривични законик" Serbian: no stemming, different words.
     let hits = search(&index, "zakonik krivicni");
-    assert_eq!(
-        sorted(keys(&hits)[..2].to_vec()),
-        ["rs-cyrillic", "rs-latin"]
-    );
+    assert_eq!(sorted(keys(&hits)[..2].to_vec()), ["rs-cyrillic", "rs-latin"]);
     assert_eq!(keys(&hits)[2..], ["mk"]);
 }
 
@@ -176,35 +136,14 @@ fn filters_restrict_kind_and_jurisdiction() {
     let index = index();
     let q = "pornografija";
     let all = index.search(q, &Filter::default(), 10).unwrap();
-    assert_eq!(
-        sorted(keys(&all)),
-        ["mk", "rs-ascii", "rs-cyrillic", "rs-latin"]
-    );
-    let rs = Filter {
-        jurisdiction: Some("rs".into()),
-        ..Filter::default()
-    };
-    assert_eq!(
-        sorted(keys(&index.search(q, &rs, 10).unwrap())),
-        ["rs-ascii", "rs-cyrillic", "rs-latin"]
-    );
-    let rs_assessments = Filter {
-        kind: Some(DocKind::Assessment),
-        jurisdiction: Some("rs".into()),
-    };
-    assert_eq!(
-        keys(&index.search(q, &rs_assessments, 10).unwrap()),
-        ["rs-ascii"]
-    );
-    let mk_requirements = Filter {
-        kind: Some(DocKind::Requirement),
-        jurisdiction: Some("mk".into()),
-    };
+    assert_eq!(sorted(keys(&all)), ["mk", "rs-ascii", "rs-cyrillic", "rs-latin"]);
+    let rs = Filter { jurisdiction: Some("rs".into()), ..Filter::default() };
+    assert_eq!(sorted(keys(&index.search(q, &rs, 10).unwrap())), ["rs-ascii", "rs-cyrillic", "rs-latin"]);
+    let rs_assessments = Filter { kind: Some(DocKind::Assessment), jurisdiction: Some("rs".into()) };
+    assert_eq!(keys(&index.search(q, &rs_assessments, 10).unwrap()), ["rs-ascii"]);
+    let mk_requirements = Filter { kind: Some(DocKind::Requirement), jurisdiction: Some("mk".into()) };
     assert!(index.search(q, &mk_requirements, 10).unwrap().is_empty());
-    let unknown = Filter {
-        jurisdiction: Some("RS".into()),
-        ..Filter::default()
-    };
+    let unknown = Filter { jurisdiction: Some("RS".into()), ..Filter::default() };
     assert!(index.search(q, &unknown, 10).unwrap().is_empty());
 }
 
@@ -212,7 +151,13 @@ fn filters_restrict_kind_and_jurisdiction() {
 fn docs_with_every_term_come_first_and_titles_count_more() {
     let index = SearchIndex::build([
         doc("one-term", DocKind::Provision, "x", &"removal ".repeat(20), None),
-        doc("both-terms", DocKind::Provision, "y", "a long text that mentions the order once and removal once, with many other words around them", None),
+        doc(
+            "both-terms",
+            DocKind::Provision,
+            "y",
+            "a long text that mentions the order once and removal once, with many other words around them",
+            None,
+        ),
         doc("title", DocKind::Provision, "Detection orders", "something else entirely", None),
         doc("body", DocKind::Provision, "something else entirely", "detection orders", None),
     ])
@@ -220,14 +165,7 @@ fn docs_with_every_term_come_first_and_titles_count_more() {
     let hits = search(&index, "removal order");
     assert_eq!(keys(&hits), ["both-terms", "one-term"]);
     assert_eq!(keys(&search(&index, "detection orders")), ["title", "body"]);
-    assert_eq!(
-        keys(
-            &index
-                .search("removal order", &Filter::default(), 1)
-                .unwrap()
-        ),
-        ["both-terms"]
-    );
+    assert_eq!(keys(&index.search("removal order", &Filter::default(), 1).unwrap()), ["both-terms"]);
 }
 
 #[test]
@@ -240,11 +178,7 @@ fn phrases_and_prefixes() {
     let hits = search(&index, "pornograf*");
     assert_eq!(hits.len(), 5, "{:?}", keys(&hits));
     let al = hits.iter().find(|h| h.key == "al").unwrap();
-    assert!(
-        al.snippet.contains("<mark>pornografike</mark>"),
-        "{}",
-        al.snippet
-    );
+    assert!(al.snippet.contains("<mark>pornografike</mark>"), "{}", al.snippet);
 }
 
 #[test]
@@ -262,23 +196,12 @@ fn upsert_replaces_the_doc_with_the_same_key() {
         ))
         .unwrap();
     assert_eq!(index.len(), before);
-    assert_eq!(
-        sorted(keys(&search(&index, "decja"))),
-        ["rs-cyrillic", "rs-latin"]
-    );
+    assert_eq!(sorted(keys(&search(&index, "decja"))), ["rs-cyrillic", "rs-latin"]);
     let hits = search(&index, "streaming");
     assert_eq!(keys(&hits), ["rs-ascii"]);
     assert!(hits[0].snippet.contains("<mark>streaming</mark>"));
 
-    index
-        .upsert(doc(
-            "new",
-            DocKind::Instrument,
-            "Zakon o elektronskoj trgovini",
-            "",
-            Some("rs"),
-        ))
-        .unwrap();
+    index.upsert(doc("new", DocKind::Instrument, "Zakon o elektronskoj trgovini", "", Some("rs"))).unwrap();
     assert_eq!(index.len(), before + 1);
     assert_eq!(keys(&search(&index, "електронској")), ["new"]);
     index.remove("new").unwrap();
@@ -325,12 +248,7 @@ fn malformed_queries_never_error() {
     assert_eq!(keys(&search(&index, "\"removal order")), ["eu"]);
     assert_eq!(keys(&search(&index, "title:removal")), ["eu"]);
     assert!(search(&index, "").is_empty());
-    assert!(
-        index
-            .search("removal", &Filter::default(), 0)
-            .unwrap()
-            .is_empty()
-    );
+    assert!(index.search("removal", &Filter::default(), 0).unwrap().is_empty());
 }
 
 #[test]
@@ -388,10 +306,5 @@ fn concurrent_searches_while_upserting() {
     let hits = index.search("revision 39", &Filter::default(), 20).unwrap();
     assert_eq!(hits[0].key, "added-9");
     assert!(hits[0].snippet.contains("<mark>39</mark>"));
-    assert!(
-        index
-            .search("\"revision 29\"", &Filter::default(), 20)
-            .unwrap()
-            .is_empty()
-    );
+    assert!(index.search("\"revision 29\"", &Filter::default(), 20).unwrap().is_empty());
 }
