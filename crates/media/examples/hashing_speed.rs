@@ -23,10 +23,7 @@ fn main() {
         eprintln!("usage: hashing_speed [--rgb] [--rounds N] FILE...");
         std::process::exit(2);
     }
-    let blobs: Vec<Vec<u8>> = files
-        .iter()
-        .map(|f| std::fs::read(f).unwrap_or_else(|e| panic!("{f}: {e}")))
-        .collect();
+    let blobs: Vec<Vec<u8>> = files.iter().map(|f| std::fs::read(f).unwrap_or_else(|e| panic!("{f}: {e}"))).collect();
     // Warm-up round, not counted.
     let mut hasher = media::Hasher::new(options);
     for b in &blobs {

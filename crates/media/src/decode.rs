@@ -38,10 +38,7 @@ pub struct Limits {
 
 impl Limits {
     /// 256 MiB of input and 100 megapixels of image (about 300 MB of decoded RGB).
-    pub const DEFAULT: Limits = Limits {
-        max_bytes: 256 << 20,
-        max_pixels: 100_000_000,
-    };
+    pub const DEFAULT: Limits = Limits { max_bytes: 256 << 20, max_pixels: 100_000_000 };
 }
 
 impl Default for Limits {
@@ -137,12 +134,7 @@ pub enum DecodeError {
         "image is {width}×{height} = {pixels} pixels, over the limit of {limit} pixels \
          (a decompression bomb, or raise the limit)"
     )]
-    TooManyPixels {
-        width: u64,
-        height: u64,
-        pixels: u64,
-        limit: u64,
-    },
+    TooManyPixels { width: u64, height: u64, pixels: u64, limit: u64 },
     #[error("not a JPEG, PNG, WebP, GIF, BMP or TIFF file (unrecognised first bytes)")]
     UnknownFormat,
     #[error("corrupt or truncated {format}: {message}")]
@@ -179,11 +171,7 @@ impl Image {
             Layout::Rgb => PixelData::Rgb(&self.data),
             Layout::Rgba => PixelData::Rgba(&self.data),
         };
-        Pixels {
-            width: self.width,
-            height: self.height,
-            data,
-        }
+        Pixels { width: self.width, height: self.height, data }
     }
 }
 
@@ -202,13 +190,7 @@ impl fmt::Debug for Image {
 pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<Image, DecodeError> {
     let mut data = Vec::new();
     let info = decode_into(bytes, options, &mut data)?;
-    Ok(Image {
-        width: info.width,
-        height: info.height,
-        format: info.format,
-        layout: info.layout,
-        data,
-    })
+    Ok(Image { width: info.width, height: info.height, format: info.format, layout: info.layout, data })
 }
 
 /// What [`decode_into`] put in the buffer.
@@ -229,21 +211,13 @@ impl ImageInfo {
             Layout::Rgb => PixelData::Rgb(data),
             Layout::Rgba => PixelData::Rgba(data),
         };
-        Pixels {
-            width: self.width,
-            height: self.height,
-            data,
-        }
+        Pixels { width: self.width, height: self.height, data }
     }
 }
 
 /// Like [`decode`], but into `buf`, whose allocation is reused when it is large enough: hashing
 /// many files with one buffer saves the page faults of a fresh multi-megabyte allocation per file.
-pub fn decode_into(
-    bytes: &[u8],
-    options: &DecodeOptions,
-    buf: &mut Vec<u8>,
-) -> Result<ImageInfo, DecodeError> {
+pub fn decode_into(bytes: &[u8], options: &DecodeOptions, buf: &mut Vec<u8>) -> Result<ImageInfo, DecodeError> {
     decode_with(bytes, options, buf, &mut Vec::new())
 }
 
@@ -257,10 +231,7 @@ pub(crate) fn decode_with(
     let limits = options.limits;
     let size = bytes.len() as u64;
     if size > limits.max_bytes {
-        return Err(DecodeError::TooManyBytes {
-            size,
-            limit: limits.max_bytes,
-        });
+        return Err(DecodeError::TooManyBytes { size, limit: limits.max_bytes });
     }
     let format = Format::sniff(bytes).ok_or(DecodeError::UnknownFormat)?;
     let result = panic::catch_unwind(panic::AssertUnwindSafe(|| match format {
@@ -273,10 +244,7 @@ pub(crate) fn decode_with(
             .map(|s| s.to_string())
             .or_else(|| payload.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "the decoder panicked".to_string());
-        Err(DecodeError::Corrupt {
-            format,
-            message: format!("decoder failure: {message}"),
-        })
+        Err(DecodeError::Corrupt { format, message: format!("decoder failure: {message}") })
     })
 }
 
@@ -293,12 +261,7 @@ impl Layout {
 fn check_pixels(width: u64, height: u64, limits: &Limits) -> Result<(), DecodeError> {
     let pixels = width.saturating_mul(height);
     if pixels > limits.max_pixels {
-        return Err(DecodeError::TooManyPixels {
-            width,
-            height,
-            pixels,
-            limit: limits.max_pixels,
-        });
+        return Err(DecodeError::TooManyPixels { width, height, pixels, limit: limits.max_pixels });
     }
     Ok(())
 }
@@ -309,28 +272,20 @@ fn decode_jpeg(
     buf: &mut Vec<u8>,
     scratch: &mut Vec<u8>,
 ) -> Result<ImageInfo, DecodeError> {
-    let corrupt = |e: zune_jpeg::errors::DecodeErrors| DecodeError::Corrupt {
-        format: Format::Jpeg,
-        message: e.to_string(),
-    };
+    let corrupt =
+        |e: zune_jpeg::errors::DecodeErrors| DecodeError::Corrupt { format: Format::Jpeg, message: e.to_string() };
     // JPEG dimensions are at most 65535, so the pixel limit is what bounds the work.
-    let base = DecoderOptions::default()
-        .set_strict_mode(true)
-        .set_max_width(1 << 16)
-        .set_max_height(1 << 16);
+    let base = DecoderOptions::default().set_strict_mode(true).set_max_width(1 << 16).set_max_height(1 << 16);
     let mut decoder = JpegDecoder::new_with_options(ZCursor::new(bytes), base);
     decoder.decode_headers().map_err(corrupt)?;
-    let info = decoder.info().ok_or_else(|| DecodeError::Corrupt {
-        format: Format::Jpeg,
-        message: "no frame header".to_string(),
-    })?;
+    let info = decoder
+        .info()
+        .ok_or_else(|| DecodeError::Corrupt { format: Format::Jpeg, message: "no frame header".to_string() })?;
     let (width, height) = (usize::from(info.width), usize::from(info.height));
     check_pixels(width as u64, height as u64, &options.limits)?;
     let input = decoder.input_colorspace().unwrap_or(ColorSpace::YCbCr);
     let (out, layout) = match (input, options.jpeg_luma) {
-        (ColorSpace::Luma, _) | (ColorSpace::YCbCr, JpegLuma::YChannel) => {
-            (ColorSpace::Luma, Layout::Grey)
-        }
+        (ColorSpace::Luma, _) | (ColorSpace::YCbCr, JpegLuma::YChannel) => (ColorSpace::Luma, Layout::Grey),
         _ => (ColorSpace::RGB, Layout::Rgb),
     };
     if out == ColorSpace::Luma && input == ColorSpace::YCbCr && drop_chroma_scans(bytes, scratch) {
@@ -343,10 +298,7 @@ fn decode_jpeg(
     if decoder.output_buffer_size() != Some(size) {
         return Err(DecodeError::Corrupt {
             format: Format::Jpeg,
-            message: format!(
-                "decoder wants {:?} bytes for {width}×{height}",
-                decoder.output_buffer_size()
-            ),
+            message: format!("decoder wants {:?} bytes for {width}×{height}", decoder.output_buffer_size()),
         });
     }
     // Reuse the allocation; the decoder overwrites every byte.
@@ -356,33 +308,14 @@ fn decode_jpeg(
         buf.truncate(size);
     }
     decoder.decode_into(buf).map_err(corrupt)?;
-    Ok(ImageInfo {
-        width,
-        height,
-        format: Format::Jpeg,
-        layout,
-    })
+    Ok(ImageInfo { width, height, format: Format::Jpeg, layout })
 }
 
-fn decode_other(
-    bytes: &[u8],
-    format: Format,
-    limits: &Limits,
-    buf: &mut Vec<u8>,
-) -> Result<ImageInfo, DecodeError> {
+fn decode_other(bytes: &[u8], format: Format, limits: &Limits, buf: &mut Vec<u8>) -> Result<ImageInfo, DecodeError> {
     let error = |e: image::ImageError| match e {
-        image::ImageError::Unsupported(u) => DecodeError::Unsupported {
-            format,
-            message: u.to_string(),
-        },
-        image::ImageError::Limits(l) => DecodeError::Corrupt {
-            format,
-            message: l.to_string(),
-        },
-        other => DecodeError::Corrupt {
-            format,
-            message: other.to_string(),
-        },
+        image::ImageError::Unsupported(u) => DecodeError::Unsupported { format, message: u.to_string() },
+        image::ImageError::Limits(l) => DecodeError::Corrupt { format, message: l.to_string() },
+        other => DecodeError::Corrupt { format, message: other.to_string() },
     };
     let reader = || {
         let mut reader = image::ImageReader::with_format(Cursor::new(bytes), format.image_format());
@@ -402,18 +335,11 @@ fn decode_other(
         D::ImageLuma8(b) => (Layout::Grey, b.into_raw()),
         D::ImageRgb8(b) => (Layout::Rgb, b.into_raw()),
         D::ImageRgba8(b) => (Layout::Rgba, b.into_raw()),
-        D::ImageLumaA8(_) | D::ImageLuma16(_) | D::ImageLumaA16(_) => {
-            (Layout::Grey, decoded.to_luma8().into_raw())
-        }
+        D::ImageLumaA8(_) | D::ImageLuma16(_) | D::ImageLumaA16(_) => (Layout::Grey, decoded.to_luma8().into_raw()),
         other => (Layout::Rgb, other.to_rgb8().into_raw()),
     };
     *buf = data;
-    Ok(ImageInfo {
-        width,
-        height,
-        format,
-        layout,
-    })
+    Ok(ImageInfo { width, height, format, layout })
 }
 
 /// For a progressive JPEG, copies `bytes` into `out` without the scans that carry no luma, and
@@ -450,10 +376,7 @@ fn drop_chroma_scans(bytes: &[u8], out: &mut Vec<u8>) -> bool {
             out.extend_from_slice(&[0xFF, 0xD9]);
             return progressive && dropped;
         }
-        let Some(len) = bytes
-            .get(p + 1..p + 3)
-            .map(|l| usize::from(u16::from_be_bytes([l[0], l[1]])))
-        else {
+        let Some(len) = bytes.get(p + 1..p + 3).map(|l| usize::from(u16::from_be_bytes([l[0], l[1]]))) else {
             return false;
         };
         let end = p + 1 + len;
@@ -484,9 +407,7 @@ fn drop_chroma_scans(bytes: &[u8], out: &mut Vec<u8>) -> bool {
         let Some(&ns) = segment.get(2) else {
             return false;
         };
-        let ids: Vec<u8> = (0..usize::from(ns))
-            .filter_map(|i| segment.get(3 + 2 * i).copied())
-            .collect();
+        let ids: Vec<u8> = (0..usize::from(ns)).filter_map(|i| segment.get(3 + 2 * i).copied()).collect();
         let mut data_end = end;
         loop {
             let Some(off) = bytes[data_end..].iter().position(|&b| b == 0xFF) else {

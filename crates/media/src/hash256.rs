@@ -33,11 +33,7 @@ impl Hash256 {
 
     /// Hamming distance: the number of differing bits.
     pub fn distance(&self, other: &Hash256) -> u32 {
-        self.words()
-            .iter()
-            .zip(other.words())
-            .map(|(a, b)| (a ^ b).count_ones())
-            .sum()
+        self.words().iter().zip(other.words()).map(|(a, b)| (a ^ b).count_ones()).sum()
     }
 
     /// Number of set bits (a PDQ hash normally has 128).

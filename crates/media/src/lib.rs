@@ -40,11 +40,7 @@ pub struct Hasher {
 
 impl Hasher {
     pub fn new(options: DecodeOptions) -> Hasher {
-        Hasher {
-            options,
-            pixels: Vec::new(),
-            scratch: Vec::new(),
-        }
+        Hasher { options, pixels: Vec::new(), scratch: Vec::new() }
     }
 
     pub fn options(&self) -> &DecodeOptions {

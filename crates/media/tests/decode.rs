@@ -19,10 +19,7 @@ fn shared_images() -> Option<PathBuf> {
     if dir.is_dir() {
         Some(dir)
     } else {
-        eprintln!(
-            "skipped: no shared/pdq/images at {} (set TOMAS_SHARED)",
-            dir.display()
-        );
+        eprintln!("skipped: no shared/pdq/images at {} (set TOMAS_SHARED)", dir.display());
         None
     }
 }
@@ -50,10 +47,7 @@ fn decode(bytes: &[u8]) -> Result<media::Image, DecodeError> {
 fn lossless_formats_hash_like_the_pixels() {
     let img = rgb(120, 90);
     let expected = pdq::pdq(&Pixels::new(120, 90, PixelData::Rgb(img.as_raw())).unwrap());
-    assert!(
-        expected.quality > 50,
-        "test image should be textured: {expected:?}"
-    );
+    assert!(expected.quality > 50, "test image should be textured: {expected:?}");
     let dynamic = DynamicImage::ImageRgb8(img);
     for (format, ours) in [
         (ImageFormat::Png, Format::Png),
@@ -73,10 +67,7 @@ fn lossless_formats_hash_like_the_pixels() {
 fn gif_first_frame_decodes() {
     let bytes = encode(&DynamicImage::ImageRgb8(rgb(64, 48)), ImageFormat::Gif);
     let decoded = decode(&bytes).unwrap();
-    assert_eq!(
-        (decoded.format, decoded.width, decoded.height),
-        (Format::Gif, 64, 48)
-    );
+    assert_eq!((decoded.format, decoded.width, decoded.height), (Format::Gif, 64, 48));
     assert!(pdq::pdq(&decoded.pixels()).quality > 0);
 }
 
@@ -96,16 +87,14 @@ fn alpha_is_ignored() {
 
 #[test]
 fn greyscale_is_used_as_luma() {
-    let grey =
-        image::GrayImage::from_fn(90, 70, |x, y| image::Luma([((x * x + y * 5) % 256) as u8]));
+    let grey = image::GrayImage::from_fn(90, 70, |x, y| image::Luma([((x * x + y * 5) % 256) as u8]));
     let bytes = encode(&DynamicImage::ImageLuma8(grey.clone()), ImageFormat::Png);
     let decoded = decode(&bytes).unwrap();
     assert_eq!(decoded.layout, Layout::Grey);
     let direct = pdq::pdq(&Pixels::new(90, 70, PixelData::Grey(grey.as_raw())).unwrap());
     assert_eq!(pdq::pdq(&decoded.pixels()), direct);
     // Grey with alpha: alpha dropped, still grey.
-    let la =
-        image::GrayAlphaImage::from_fn(90, 70, |x, y| image::LumaA([grey.get_pixel(x, y).0[0], 7]));
+    let la = image::GrayAlphaImage::from_fn(90, 70, |x, y| image::LumaA([grey.get_pixel(x, y).0[0], 7]));
     let decoded = decode(&encode(&DynamicImage::ImageLumaA8(la), ImageFormat::Png)).unwrap();
     assert_eq!(decoded.layout, Layout::Grey);
     assert_eq!(pdq::pdq(&decoded.pixels()), direct);
@@ -118,13 +107,7 @@ fn below_minimum_size_gives_zero_hash_and_quality() {
         let hashes = media::hash_bytes(&bytes, &DecodeOptions::default()).unwrap();
         assert_eq!(hashes.pdq.hash, Hash256::default(), "{w}×{h}");
         assert_eq!(hashes.pdq.quality, 0);
-        assert!(
-            hashes
-                .dihedral
-                .hashes
-                .iter()
-                .all(|h| *h == Hash256::default())
-        );
+        assert!(hashes.dihedral.hashes.iter().all(|h| *h == Hash256::default()));
     }
     let bytes = encode(&DynamicImage::ImageRgb8(rgb(5, 5)), ImageFormat::Png);
     let pdq = media::pdq_of_bytes(&bytes, &DecodeOptions::default()).unwrap();
@@ -142,29 +125,16 @@ fn truncated_files_are_errors() {
         // A baseline and a progressive JPEG.
         for file in ["bridge-1-original.jpg", "bridge-3-rotate-180.jpg"] {
             let jpeg = std::fs::read(dir.join(file)).unwrap();
-            for cut in [
-                3,
-                100,
-                600,
-                jpeg.len() / 10,
-                jpeg.len() / 2,
-                jpeg.len() - 200,
-            ] {
+            for cut in [3, 100, 600, jpeg.len() / 10, jpeg.len() / 2, jpeg.len() - 200] {
                 cases.push((format!("{file} cut at {cut}"), jpeg[..cut].to_vec()));
             }
         }
     }
     for (name, bytes) in cases {
         for jpeg_luma in [media::JpegLuma::YChannel, media::JpegLuma::Rgb] {
-            let options = DecodeOptions {
-                jpeg_luma,
-                ..DecodeOptions::default()
-            };
+            let options = DecodeOptions { jpeg_luma, ..DecodeOptions::default() };
             let result = decode::decode(&bytes, &options);
-            assert!(
-                result.is_err(),
-                "{name} ({jpeg_luma:?}) decoded: {result:?}"
-            );
+            assert!(result.is_err(), "{name} ({jpeg_luma:?}) decoded: {result:?}");
             eprintln!("{name}: {}", result.unwrap_err());
         }
     }
@@ -185,10 +155,7 @@ fn garbage(seed: u64, n: usize) -> Vec<u8> {
 
 #[test]
 fn garbage_is_an_error_not_a_panic() {
-    assert_eq!(
-        decode(&garbage(1, 1000)).unwrap_err(),
-        DecodeError::UnknownFormat
-    );
+    assert_eq!(decode(&garbage(1, 1000)).unwrap_err(), DecodeError::UnknownFormat);
     assert_eq!(decode(&[]).unwrap_err(), DecodeError::UnknownFormat);
     let magics: [&[u8]; 7] = [
         &[0xFF, 0xD8, 0xFF],
@@ -223,11 +190,7 @@ fn chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
     for &b in kind.iter().chain(data) {
         crc ^= u32::from(b);
         for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
+            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
         }
     }
     let mut out = (data.len() as u32).to_be_bytes().to_vec();
@@ -246,17 +209,10 @@ fn decompression_bombs_are_refused_before_decoding() {
     ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
     let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
     png.extend(chunk(b"IHDR", &ihdr));
-    png.extend(chunk(
-        b"IDAT",
-        &[0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01],
-    ));
+    png.extend(chunk(b"IDAT", &[0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]));
     png.extend(chunk(b"IEND", &[]));
     match decode(&png) {
-        Err(DecodeError::TooManyPixels {
-            width: 100_000,
-            height: 100_000,
-            ..
-        }) => {}
+        Err(DecodeError::TooManyPixels { width: 100_000, height: 100_000, .. }) => {}
         other => panic!("expected TooManyPixels, got {other:?}"),
     }
     // A JPEG whose frame header claims 65000×65000.
@@ -269,53 +225,24 @@ fn decompression_bombs_are_refused_before_decoding() {
         }
         jpeg[sof + 5..sof + 7].copy_from_slice(&65_000u16.to_be_bytes());
         jpeg[sof + 7..sof + 9].copy_from_slice(&65_000u16.to_be_bytes());
-        assert!(
-            matches!(decode(&jpeg), Err(DecodeError::TooManyPixels { .. })),
-            "{:?}",
-            decode(&jpeg)
-        );
+        assert!(matches!(decode(&jpeg), Err(DecodeError::TooManyPixels { .. })), "{:?}", decode(&jpeg));
     }
     // A modest limit applies to an ordinary image too, and so does the byte limit.
     let small = encode(&DynamicImage::ImageRgb8(rgb(100, 100)), ImageFormat::Png);
-    let tight = DecodeOptions {
-        limits: Limits {
-            max_pixels: 9_999,
-            ..Limits::DEFAULT
-        },
-        ..DecodeOptions::default()
-    };
-    assert!(matches!(
-        decode::decode(&small, &tight),
-        Err(DecodeError::TooManyPixels { .. })
-    ));
-    let tiny = DecodeOptions {
-        limits: Limits {
-            max_bytes: 100,
-            ..Limits::DEFAULT
-        },
-        ..DecodeOptions::default()
-    };
-    assert!(matches!(
-        decode::decode(&small, &tiny),
-        Err(DecodeError::TooManyBytes { .. })
-    ));
+    let tight = DecodeOptions { limits: Limits { max_pixels: 9_999, ..Limits::DEFAULT }, ..DecodeOptions::default() };
+    assert!(matches!(decode::decode(&small, &tight), Err(DecodeError::TooManyPixels { .. })));
+    let tiny = DecodeOptions { limits: Limits { max_bytes: 100, ..Limits::DEFAULT }, ..DecodeOptions::default() };
+    assert!(matches!(decode::decode(&small, &tiny), Err(DecodeError::TooManyBytes { .. })));
 }
 
 #[test]
 fn dropping_chroma_scans_leaves_luma_identical() {
     let Some(dir) = shared_images() else { return };
     use zune_core::{bytestream::ZCursor, colorspace::ColorSpace, options::DecoderOptions};
-    for file in [
-        "bridge-1-original.jpg",
-        "bridge-3-rotate-180.jpg",
-        "wee.jpg",
-        "small.jpg",
-    ] {
+    for file in ["bridge-1-original.jpg", "bridge-3-rotate-180.jpg", "wee.jpg", "small.jpg"] {
         let bytes = std::fs::read(dir.join(file)).unwrap();
         let options = DecoderOptions::default().jpeg_set_out_colorspace(ColorSpace::Luma);
-        let plain = zune_jpeg::JpegDecoder::new_with_options(ZCursor::new(&bytes[..]), options)
-            .decode()
-            .unwrap();
+        let plain = zune_jpeg::JpegDecoder::new_with_options(ZCursor::new(&bytes[..]), options).decode().unwrap();
         let ours = decode(&bytes).unwrap();
         assert_eq!(ours.layout, Layout::Grey);
         assert!(ours.data == plain, "{file}: Y channel differs");

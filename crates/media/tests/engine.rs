@@ -67,24 +67,13 @@ fn streaming_engine_matches_reference_bit_for_bit() {
             let oracle = pdq::downsample(&px, Engine::Reference);
             for engine in [Engine::Streaming, Engine::StreamingPortable] {
                 let got = pdq::downsample(&px, engine);
-                let same = got
-                    .iter()
-                    .flatten()
-                    .zip(oracle.iter().flatten())
-                    .all(|(a, b)| a.to_bits() == b.to_bits());
-                assert!(
-                    same,
-                    "{engine:?} differs from the reference on {w}×{h}, {channels} channels"
-                );
+                let same = got.iter().flatten().zip(oracle.iter().flatten()).all(|(a, b)| a.to_bits() == b.to_bits());
+                assert!(same, "{engine:?} differs from the reference on {w}×{h}, {channels} channels");
             }
             let fast = pdq::pdq_dihedral(&px);
             let slow = reference::pdq_dihedral(&px);
             assert_eq!(fast, slow, "{w}×{h}, {channels} channels");
-            assert_eq!(
-                pdq::pdq(&px),
-                reference::pdq(&px),
-                "{w}×{h}, {channels} channels"
-            );
+            assert_eq!(pdq::pdq(&px), reference::pdq(&px), "{w}×{h}, {channels} channels");
         }
     }
 }

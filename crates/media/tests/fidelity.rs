@@ -17,10 +17,7 @@ fn shared() -> Option<PathBuf> {
     if dir.join("expected-pdq.csv").is_file() {
         Some(dir)
     } else {
-        eprintln!(
-            "skipped: no shared/pdq at {} (set TOMAS_SHARED)",
-            dir.display()
-        );
+        eprintln!("skipped: no shared/pdq at {} (set TOMAS_SHARED)", dir.display());
         None
     }
 }
@@ -40,21 +37,14 @@ fn expected(dir: &std::path::Path) -> Vec<Expected> {
             let hash = parts.next().unwrap().parse().unwrap();
             let quality = parts.next().unwrap().parse().unwrap();
             let file = parts.next().unwrap().to_string();
-            Expected {
-                hash,
-                quality,
-                file,
-            }
+            Expected { hash, quality, file }
         })
         .collect()
 }
 
 fn check(luma: JpegLuma) {
     let Some(dir) = shared() else { return };
-    let options = DecodeOptions {
-        jpeg_luma: luma,
-        ..DecodeOptions::default()
-    };
+    let options = DecodeOptions { jpeg_luma: luma, ..DecodeOptions::default() };
     let mut worst = 0;
     let mut total = 0;
     for e in expected(&dir) {
@@ -62,21 +52,12 @@ fn check(luma: JpegLuma) {
         let got = media::pdq_of_bytes(&bytes, &options).unwrap();
         let distance = got.hash.distance(&e.hash);
         let dq = i32::from(got.quality) - i32::from(e.quality);
-        eprintln!(
-            "{luma:?}\t{:<26} distance {distance:>2}  quality {} ({dq:+})",
-            e.file, got.quality
-        );
+        eprintln!("{luma:?}\t{:<26} distance {distance:>2}  quality {} ({dq:+})", e.file, got.quality);
         if e.file.ends_with(".png") {
             assert_eq!((got.hash, got.quality), (e.hash, e.quality), "{}", e.file);
         } else {
             assert!(distance <= 6, "{}: distance {distance}", e.file);
-            assert!(
-                dq.abs() <= 2,
-                "{}: quality {} vs {}",
-                e.file,
-                got.quality,
-                e.quality
-            );
+            assert!(dq.abs() <= 2, "{}: quality {} vs {}", e.file, got.quality, e.quality);
         }
         worst = worst.max(distance);
         total += distance;
@@ -109,12 +90,10 @@ fn dihedral_hashes_match_transformed_files() {
         "bridge-8-flip-minus-1.jpg",
     ];
     let options = DecodeOptions::default();
-    let original =
-        media::hash_bytes(&std::fs::read(images.join(files[0])).unwrap(), &options).unwrap();
+    let original = media::hash_bytes(&std::fs::read(images.join(files[0])).unwrap(), &options).unwrap();
     assert_eq!(original.dihedral.get(Dihedral::Original), original.pdq.hash);
     for (d, file) in Dihedral::ALL.iter().zip(files) {
-        let plain =
-            media::pdq_of_bytes(&std::fs::read(images.join(file)).unwrap(), &options).unwrap();
+        let plain = media::pdq_of_bytes(&std::fs::read(images.join(file)).unwrap(), &options).unwrap();
         let distance = original.dihedral.get(*d).distance(&plain.hash);
         eprintln!("{:<11} vs {file:<26} distance {distance}", d.name());
         assert!(distance <= 8, "{} vs {file}: {distance}", d.name());
@@ -124,25 +103,13 @@ fn dihedral_hashes_match_transformed_files() {
 #[test]
 fn pdq_of_decoded_pixels_equals_reference_engine_on_real_photos() {
     let Some(dir) = shared() else { return };
-    for file in [
-        "pen-and-coaster.png",
-        "bridge-1-original.jpg",
-        "wee.jpg",
-        "small.jpg",
-    ] {
+    for file in ["pen-and-coaster.png", "bridge-1-original.jpg", "wee.jpg", "small.jpg"] {
         let bytes = std::fs::read(dir.join("images").join(file)).unwrap();
         for luma in [JpegLuma::YChannel, JpegLuma::Rgb] {
-            let options = DecodeOptions {
-                jpeg_luma: luma,
-                ..DecodeOptions::default()
-            };
+            let options = DecodeOptions { jpeg_luma: luma, ..DecodeOptions::default() };
             let image = media::decode::decode(&bytes, &options).unwrap();
             let px = image.pixels();
-            assert_eq!(
-                pdq::pdq_dihedral(&px),
-                pdq::reference::pdq_dihedral(&px),
-                "{file}"
-            );
+            assert_eq!(pdq::pdq_dihedral(&px), pdq::reference::pdq_dihedral(&px), "{file}");
         }
     }
 }

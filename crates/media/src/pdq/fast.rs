@@ -6,7 +6,7 @@
 //! a running sum whose rounding depends on the exact sequence of additions and subtractions, so the
 //! engine keeps every sum's sequence and changes only the schedule:
 //!
-//! - Rows are handled eight at a time. A block of eight rows is transposed so that each SIMD lane
+//! - Rows are handled sixteen at a time. A block of rows is transposed so that each SIMD lane
 //!   carries one row's running sum along the columns (R1, R2).
 //! - The column passes (C1, C2) consume rows as they arrive, keeping a per-column running sum and a
 //!   ring of the last `window` input rows to subtract; lanes are adjacent columns.
@@ -22,7 +22,9 @@
 
 use super::{Buffer64, Pixels, sample_positions, window_size};
 
-const LANES: usize = 8;
+/// Rows per block: two AVX2 vectors, so that two independent chains of dependent additions
+/// overlap in the row passes (one chain leaves the adder idle most of the time).
+const LANES: usize = 16;
 type Lanes = [f32; LANES];
 
 pub(super) fn downsample(pixels: &Pixels<'_>) -> Box<Buffer64> {
@@ -40,10 +42,10 @@ pub(super) fn downsample_portable(pixels: &Pixels<'_>) -> Box<Buffer64> {
     run(Portable, pixels)
 }
 
-/// The transposes between row-major blocks of eight rows and lane vectors: the one place where
+/// The transposes between row-major blocks of `LANES` rows and lane vectors: the one place where
 /// explicit SIMD pays (compilers do not turn the index shuffles into vector shuffles).
 trait Transpose: Copy {
-    /// Eight rows of `cols` samples (row-major, `block[lane * cols + c]`) to `cols` lane vectors.
+    /// `LANES` rows of `cols` samples (row-major, `block[lane * cols + c]`) to `cols` lane vectors.
     fn rows_to_lanes(self, block: &[f32], cols: usize, out: &mut [Lanes]);
     /// The inverse of [`Transpose::rows_to_lanes`].
     fn lanes_to_rows(self, vectors: &[Lanes], cols: usize, block: &mut [f32]);
@@ -96,19 +98,21 @@ mod x86 {
             let block = &block[..LANES * cols];
             let out = &mut out[..cols];
             let mut c0 = 0;
-            while c0 + LANES <= cols {
-                // SAFETY: AVX2 is present (`self`); every load reads `block[lane * cols + c0..][..8]`
-                // and every store writes `out[c0 + k]`, all within the slices checked above.
-                unsafe {
-                    let p = block.as_ptr().add(c0);
-                    let r: [__m256; 8] =
-                        std::array::from_fn(|lane| _mm256_loadu_ps(p.add(lane * cols)));
-                    let t = transpose8(r);
-                    for (k, v) in t.iter().enumerate() {
-                        _mm256_storeu_ps(out[c0 + k].as_mut_ptr(), *v);
+            while c0 + 8 <= cols {
+                for half in 0..LANES / 8 {
+                    // SAFETY: AVX2 is present (`self`). Loads read
+                    // `block[(half * 8 + lane) * cols + c0..][..8]` with `lane < 8`, `c0 + 8 <= cols`,
+                    // inside `block` (`LANES * cols` long); stores write `out[c0 + k][half * 8..][..8]`.
+                    unsafe {
+                        let p = block.as_ptr().add(half * 8 * cols + c0);
+                        let r: [__m256; 8] = std::array::from_fn(|lane| _mm256_loadu_ps(p.add(lane * cols)));
+                        let t = transpose8(r);
+                        for (k, v) in t.iter().enumerate() {
+                            _mm256_storeu_ps(out[c0 + k][half * 8..half * 8 + 8].as_mut_ptr(), *v);
+                        }
                     }
                 }
-                c0 += LANES;
+                c0 += 8;
             }
             super::Portable.rows_to_lanes_from(block, cols, c0, out);
         }
@@ -118,18 +122,20 @@ mod x86 {
             let block = &mut block[..LANES * cols];
             let vectors = &vectors[..cols];
             let mut c0 = 0;
-            while c0 + LANES <= cols {
-                // SAFETY: as above, with the roles of the slices swapped.
-                unsafe {
-                    let r: [__m256; 8] =
-                        std::array::from_fn(|k| _mm256_loadu_ps(vectors[c0 + k].as_ptr()));
-                    let t = transpose8(r);
-                    let p = block.as_mut_ptr().add(c0);
-                    for (lane, v) in t.iter().enumerate() {
-                        _mm256_storeu_ps(p.add(lane * cols), *v);
+            while c0 + 8 <= cols {
+                for half in 0..LANES / 8 {
+                    // SAFETY: as above, with the roles of the slices swapped.
+                    unsafe {
+                        let r: [__m256; 8] =
+                            std::array::from_fn(|k| _mm256_loadu_ps(vectors[c0 + k][half * 8..half * 8 + 8].as_ptr()));
+                        let t = transpose8(r);
+                        let p = block.as_mut_ptr().add(half * 8 * cols + c0);
+                        for (lane, v) in t.iter().enumerate() {
+                            _mm256_storeu_ps(p.add(lane * cols), *v);
+                        }
                     }
                 }
-                c0 += LANES;
+                c0 += 8;
             }
             super::Portable.lanes_to_rows_from(vectors, cols, c0, block);
         }
@@ -242,14 +248,14 @@ struct Stream {
     col_slot: Vec<Option<usize>>,
     row_slot: Vec<Option<usize>>,
     n_col_slots: usize,
-    /// Eight rows, row-major: luma, then R1's output.
+    /// `LANES` rows, row-major: luma, then R1's output.
     block: Vec<f32>,
     /// The same transposed (one row per lane), as input of a row pass.
     lanes: Vec<Lanes>,
     /// R1's output, transposed.
     filtered: Vec<Lanes>,
     c1: ColumnBox,
-    /// C1's output rows, gathered eight at a time for R2.
+    /// C1's output rows, gathered `LANES` at a time for R2.
     c1_block: Vec<f32>,
     c1_filled: usize,
     /// R2's output at the sampled columns, one row per lane; then one row of it.
@@ -310,10 +316,7 @@ impl Stream {
     #[inline(always)]
     fn r2(&mut self, kernel: impl Transpose, n: usize) {
         kernel.rows_to_lanes(&self.c1_block, self.cols, &mut self.lanes);
-        let mut emit = DivideSampled {
-            slot: &self.col_slot,
-            out: &mut self.r2_sampled,
-        };
+        let mut emit = DivideSampled { slot: &self.col_slot, out: &mut self.r2_sampled };
         box_lanes(&self.lanes, self.row_window, &mut emit);
         for lane in 0..n {
             for (v, s) in self.r2_row.iter_mut().zip(self.r2_sampled.iter()) {
@@ -330,11 +333,7 @@ impl Stream {
     fn c2_output(&mut self, count: usize) {
         if let Some(slot) = self.row_slot[self.c2_out_row] {
             let n = self.n_col_slots;
-            divide_into(
-                &mut self.c2_out[slot * n..(slot + 1) * n],
-                &self.c2.sum,
-                count,
-            );
+            divide_into(&mut self.c2_out[slot * n..(slot + 1) * n], &self.c2.sum, count);
         }
         self.c2_out_row += 1;
     }

@@ -71,28 +71,15 @@ impl PixelData<'_> {
 
 impl<'a> Pixels<'a> {
     /// Checks that `data` holds exactly `width × height` pixels.
-    pub fn new(
-        width: usize,
-        height: usize,
-        data: PixelData<'a>,
-    ) -> Result<Pixels<'a>, PixelsError> {
+    pub fn new(width: usize, height: usize, data: PixelData<'a>) -> Result<Pixels<'a>, PixelsError> {
         let expected = width
             .checked_mul(height)
             .and_then(|n| n.checked_mul(data.channels()))
             .ok_or(PixelsError::TooLarge { width, height })?;
         if data.len() != expected {
-            return Err(PixelsError::Length {
-                width,
-                height,
-                expected,
-                actual: data.len(),
-            });
+            return Err(PixelsError::Length { width, height, expected, actual: data.len() });
         }
-        Ok(Pixels {
-            width,
-            height,
-            data,
-        })
+        Ok(Pixels { width, height, data })
     }
 
     /// Luma of row `row`, columns `0..width`, into `out` (the reference's `fillFloatLuma…`).
@@ -107,18 +94,12 @@ impl<'a> Pixels<'a> {
                 }
             }
             PixelData::Rgb(d) => {
-                for (o, p) in out
-                    .iter_mut()
-                    .zip(d[row * w * 3..(row + 1) * w * 3].chunks_exact(3))
-                {
+                for (o, p) in out.iter_mut().zip(d[row * w * 3..(row + 1) * w * 3].chunks_exact(3)) {
                     *o = luma(p[0], p[1], p[2]);
                 }
             }
             PixelData::Rgba(d) => {
-                for (o, p) in out
-                    .iter_mut()
-                    .zip(d[row * w * 4..(row + 1) * w * 4].chunks_exact(4))
-                {
+                for (o, p) in out.iter_mut().zip(d[row * w * 4..(row + 1) * w * 4].chunks_exact(4)) {
                     *o = luma(p[0], p[1], p[2]);
                 }
             }
@@ -130,12 +111,7 @@ impl<'a> Pixels<'a> {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PixelsError {
     #[error("a {width}×{height} image needs {expected} samples, the buffer has {actual}")]
-    Length {
-        width: usize,
-        height: usize,
-        expected: usize,
-        actual: usize,
-    },
+    Length { width: usize, height: usize, expected: usize, actual: usize },
     #[error("a {width}×{height} image is too large to address")]
     TooLarge { width: usize, height: usize },
 }
@@ -237,37 +213,21 @@ pub(crate) type Dct16 = [[f32; 16]; 16];
 /// its shortcut for images of exactly 64×64, which skips the blur).
 pub fn pdq(pixels: &Pixels<'_>) -> Pdq {
     if too_small(pixels) {
-        return Pdq {
-            hash: Hash256::default(),
-            quality: 0,
-        };
+        return Pdq { hash: Hash256::default(), quality: 0 };
     }
-    let buf = if pixels.width == 64 && pixels.height == 64 {
-        copy64(pixels)
-    } else {
-        fast::downsample(pixels)
-    };
+    let buf = if pixels.width == 64 && pixels.height == 64 { copy64(pixels) } else { fast::downsample(pixels) };
     let (dct, quality) = finish(&buf);
-    Pdq {
-        hash: threshold(&dct),
-        quality,
-    }
+    Pdq { hash: threshold(&dct), quality }
 }
 
 /// The eight dihedral hashes, as Meta's `pdqDihedralHash256esFromFloatLuma` computes them (which
 /// always blurs, so for a 64×64 image the `Original` hash may differ slightly from [`pdq`]).
 pub fn pdq_dihedral(pixels: &Pixels<'_>) -> DihedralHashes {
     if too_small(pixels) {
-        return DihedralHashes {
-            hashes: [Hash256::default(); 8],
-            quality: 0,
-        };
+        return DihedralHashes { hashes: [Hash256::default(); 8], quality: 0 };
     }
     let (dct, quality) = finish(&fast::downsample(pixels));
-    DihedralHashes {
-        hashes: dihedral_hashes(&dct),
-        quality,
-    }
+    DihedralHashes { hashes: dihedral_hashes(&dct), quality }
 }
 
 /// Both [`pdq`] and [`pdq_dihedral`], sharing the work (which is all of it unless the image is
@@ -275,33 +235,15 @@ pub fn pdq_dihedral(pixels: &Pixels<'_>) -> DihedralHashes {
 pub fn pdq_with_dihedral(pixels: &Pixels<'_>) -> (Pdq, DihedralHashes) {
     if too_small(pixels) {
         let zero = Hash256::default();
-        return (
-            Pdq {
-                hash: zero,
-                quality: 0,
-            },
-            DihedralHashes {
-                hashes: [zero; 8],
-                quality: 0,
-            },
-        );
+        return (Pdq { hash: zero, quality: 0 }, DihedralHashes { hashes: [zero; 8], quality: 0 });
     }
     let (dct, quality) = finish(&fast::downsample(pixels));
-    let dihedral = DihedralHashes {
-        hashes: dihedral_hashes(&dct),
-        quality,
-    };
+    let dihedral = DihedralHashes { hashes: dihedral_hashes(&dct), quality };
     let plain = if pixels.width == 64 && pixels.height == 64 {
         let (dct, quality) = finish(&copy64(pixels));
-        Pdq {
-            hash: threshold(&dct),
-            quality,
-        }
+        Pdq { hash: threshold(&dct), quality }
     } else {
-        Pdq {
-            hash: dihedral.hashes[0],
-            quality,
-        }
+        Pdq { hash: dihedral.hashes[0], quality }
     };
     (plain, dihedral)
 }

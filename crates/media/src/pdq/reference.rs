@@ -3,44 +3,26 @@
 //! passes. It is slow and needs `8 × width × height` bytes; it exists as the oracle that the
 //! streaming engine is tested against. Use [`super::pdq`] and [`super::pdq_dihedral`] instead.
 
-use super::{
-    Buffer64, DihedralHashes, Pdq, Pixels, finish, sample_positions, threshold, window_size,
-};
+use super::{Buffer64, DihedralHashes, Pdq, Pixels, finish, sample_positions, threshold, window_size};
 use crate::Hash256;
 
 /// PDQ via the reference path (including the 64×64 shortcut of `pdqFloat256FromFloatLuma`).
 pub fn pdq(pixels: &Pixels<'_>) -> Pdq {
     if super::too_small(pixels) {
-        return Pdq {
-            hash: Hash256::default(),
-            quality: 0,
-        };
+        return Pdq { hash: Hash256::default(), quality: 0 };
     }
-    let buf = if pixels.width == 64 && pixels.height == 64 {
-        super::copy64(pixels)
-    } else {
-        downsample(pixels)
-    };
+    let buf = if pixels.width == 64 && pixels.height == 64 { super::copy64(pixels) } else { downsample(pixels) };
     let (dct, quality) = finish(&buf);
-    Pdq {
-        hash: threshold(&dct),
-        quality,
-    }
+    Pdq { hash: threshold(&dct), quality }
 }
 
 /// The eight dihedral hashes via the reference path.
 pub fn pdq_dihedral(pixels: &Pixels<'_>) -> DihedralHashes {
     if super::too_small(pixels) {
-        return DihedralHashes {
-            hashes: [Hash256::default(); 8],
-            quality: 0,
-        };
+        return DihedralHashes { hashes: [Hash256::default(); 8], quality: 0 };
     }
     let (dct, quality) = finish(&downsample(pixels));
-    DihedralHashes {
-        hashes: super::dihedral_hashes(&dct),
-        quality,
-    }
+    DihedralHashes { hashes: super::dihedral_hashes(&dct), quality }
 }
 
 /// Luma, the two-round Jarosz tent filter over the whole image, and decimation to 64×64.
@@ -55,13 +37,7 @@ pub fn downsample(pixels: &Pixels<'_>) -> Box<Buffer64> {
     let along_cols = window_size(rows);
     for _ in 0..2 {
         for i in 0..rows {
-            box_1d(
-                &buf1[i * cols..],
-                &mut buf2[i * cols..],
-                cols,
-                1,
-                along_rows,
-            );
+            box_1d(&buf1[i * cols..], &mut buf2[i * cols..], cols, 1, along_rows);
         }
         for j in 0..cols {
             box_1d(&buf2[j..], &mut buf1[j..], rows, cols, along_cols);
