@@ -433,3 +433,53 @@ fn drop_chroma_scans(bytes: &[u8], out: &mut Vec<u8>) -> bool {
         pos = data_end;
     }
 }
+
+/// Position of the first 0xFF byte, eight bytes at a time.
+fn find_ff(bytes: &[u8]) -> Option<usize> {
+    const LOW: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut chunks = bytes.chunks_exact(8);
+    let mut base = 0;
+    for chunk in chunks.by_ref() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        // A zero byte of `!w` is a 0xFF byte of `w` (the classic "has zero byte" test).
+        let inverted = !u64::from_le_bytes(word);
+        if inverted.wrapping_sub(LOW) & !inverted & HIGH != 0 {
+            return chunk.iter().position(|&b| b == 0xFF).map(|i| base + i);
+        }
+        base += 8;
+    }
+    chunks.remainder().iter().position(|&b| b == 0xFF).map(|i| base + i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn find_ff_finds_the_first_0xff_anywhere() {
+        for len in 0..40 {
+            for at in 0..=len {
+                let mut bytes = vec![0xFEu8; len];
+                if at < len {
+                    bytes[at] = 0xFF;
+                    if at + 3 < len {
+                        bytes[at + 3] = 0xFF;
+                    }
+                }
+                let expected = (at < len).then_some(at);
+                assert_eq!(find_ff(&bytes), expected, "len {len}, at {at}");
+            }
+        }
+    }
+
+    #[test]
+    fn sniffs_formats() {
+        assert_eq!(Format::sniff(&[0xFF, 0xD8, 0xFF, 0xE0]), Some(Format::Jpeg));
+        assert_eq!(Format::sniff(b"RIFF\0\0\0\0WEBPVP8 "), Some(Format::Webp));
+        assert_eq!(Format::sniff(b"RIFF\0\0\0\0WAVE"), None);
+        assert_eq!(Format::sniff(b"GIF87a"), Some(Format::Gif));
+        assert_eq!(Format::sniff(b""), None);
+    }
+}

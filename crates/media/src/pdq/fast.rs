@@ -246,6 +246,8 @@ struct Stream {
     /// Column index → slot among the distinct sampled columns (several outputs share a column
     /// when the image is narrower than 64); likewise for rows.
     col_slot: Vec<Option<usize>>,
+    /// `col_slot[c].is_some()`, compactly, for R2's inner loop.
+    col_needed: Vec<bool>,
     row_slot: Vec<Option<usize>>,
     n_col_slots: usize,
     /// `LANES` rows, row-major: luma, then R1's output.
@@ -281,6 +283,7 @@ impl Stream {
             row_window: window_size(cols),
             sample_rows,
             sample_cols,
+            col_needed: col_slot.iter().map(Option::is_some).collect(),
             col_slot,
             row_slot,
             n_col_slots,
@@ -316,7 +319,7 @@ impl Stream {
     #[inline(always)]
     fn r2(&mut self, kernel: impl Transpose, n: usize) {
         kernel.rows_to_lanes(&self.c1_block, self.cols, &mut self.lanes);
-        let mut emit = DivideSampled { slot: &self.col_slot, out: &mut self.r2_sampled };
+        let mut emit = DivideSampled { needed: &self.col_needed, next: 0, out: &mut self.r2_sampled };
         box_lanes(&self.lanes, self.row_window, &mut emit);
         for lane in 0..n {
             for (v, s) in self.r2_row.iter_mut().zip(self.r2_sampled.iter()) {
@@ -383,16 +386,19 @@ impl Emit for DivideAll<'_> {
 }
 
 /// R2: only the sampled columns are needed.
+/// Outputs come in column order, so the sampled ones fill `out` in order.
 struct DivideSampled<'a> {
-    slot: &'a [Option<usize>],
+    needed: &'a [bool],
+    next: usize,
     out: &'a mut [Lanes],
 }
 
 impl Emit for DivideSampled<'_> {
     #[inline(always)]
     fn emit(&mut self, out: usize, sum: &Lanes, count: usize) {
-        if let Some(slot) = self.slot[out] {
-            self.out[slot] = div_lanes(sum, count);
+        if self.needed[out] {
+            self.out[self.next] = div_lanes(sum, count);
+            self.next += 1;
         }
     }
 }
