@@ -410,7 +410,7 @@ fn drop_chroma_scans(bytes: &[u8], out: &mut Vec<u8>) -> bool {
         let ids: Vec<u8> = (0..usize::from(ns)).filter_map(|i| segment.get(3 + 2 * i).copied()).collect();
         let mut data_end = end;
         loop {
-            let Some(off) = bytes[data_end..].iter().position(|&b| b == 0xFF) else {
+            let Some(off) = find_ff(&bytes[data_end..]) else {
                 return false;
             };
             let next = bytes.get(data_end + off + 1).copied();
