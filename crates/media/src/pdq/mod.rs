@@ -16,7 +16,7 @@
 //!
 //! Every floating-point operation happens in the reference's order and precision (no fused
 //! multiply-add, no reassociation), so the same pixels give the same bits. Two engines compute
-//! steps 1–3: [`reference`], a line-by-line port over two full-size buffers that serves as the
+//! steps 1–3: [`reference`](mod@reference), a line-by-line port over two full-size buffers that serves as the
 //! test oracle, and the streaming engine used by [`pdq`] and [`pdq_dihedral`], which performs the
 //! very same arithmetic on a few rows at a time, eight rows per SIMD vector, and only divides where
 //! a later step reads the result. Tests assert that both give bit-identical 64×64 buffers.
