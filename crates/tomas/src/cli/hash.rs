@@ -10,7 +10,6 @@ use std::{
     path::{Path, PathBuf},
     process::ExitCode,
     sync::{
-        Arc,
         atomic::{AtomicBool, AtomicUsize, Ordering},
         mpsc,
     },
@@ -40,7 +39,8 @@ is not applied (the reference hashes the pixels as stored).
 
 A file that cannot be read or decoded is reported on stderr and skipped. Exit status: 0 when
 every file was hashed, 1 when any failed. A progress bar is drawn on stderr when it is a
-terminal.";
+terminal and the output is not (otherwise long runs print a plain progress line every ten
+seconds on stderr).";
 
 /// Arguments of `tomas hash` (its one-line description is in `main.rs`).
 #[derive(clap::Args)]
@@ -86,24 +86,23 @@ pub enum OutputFormat {
 }
 
 /// File extensions hashed when found inside a directory (compared case-insensitively).
-pub const IMAGE_EXTENSIONS: &[&str] = &[
-    "jpg", "jpeg", "jpe", "jfif", "png", "webp", "gif", "bmp", "dib", "tif", "tiff",
-];
+pub const IMAGE_EXTENSIONS: &[&str] =
+    &["jpg", "jpeg", "jpe", "jfif", "png", "webp", "gif", "bmp", "dib", "tif", "tiff"];
 
 pub fn run(args: HashArgs) -> anyhow::Result<ExitCode> {
     keep_freed_memory();
     let options = DecodeOptions {
-        limits: Limits {
-            max_bytes: args.max_bytes,
-            max_pixels: args.max_pixels,
-        },
-        jpeg_luma: if args.jpeg_rgb {
-            JpegLuma::Rgb
-        } else {
-            JpegLuma::YChannel
-        },
+        limits: Limits { max_bytes: args.max_bytes, max_pixels: args.max_pixels },
+        jpeg_luma: if args.jpeg_rgb { JpegLuma::Rgb } else { JpegLuma::YChannel },
     };
-    let stderr_is_terminal = io::stderr().is_terminal() && !args.no_progress;
+    // A bar on stderr would tangle with the output when both go to the same terminal.
+    let mode = if args.no_progress {
+        ProgressMode::Off
+    } else if io::stderr().is_terminal() && !io::stdout().is_terminal() {
+        ProgressMode::Bar
+    } else {
+        ProgressMode::Plain
+    };
     let (files, walk_errors) = image_files(&args.paths);
     let mut failed = walk_errors.len();
     for (path, err) in &walk_errors {
@@ -115,11 +114,11 @@ pub fn run(args: HashArgs) -> anyhow::Result<ExitCode> {
         .map_or(1, NonZeroUsize::get)
         .min(files.len().max(1));
 
-    let mut progress = Progress::new(files.len(), stderr_is_terminal);
+    let mut progress = Progress::new(files.len(), mode);
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let next = AtomicUsize::new(0);
-    let stop = Arc::new(AtomicBool::new(false));
+    let stop = AtomicBool::new(false);
     let (tx, rx) = mpsc::sync_channel::<(usize, Result<String, String>)>(threads * 4);
     let mut broken_pipe = false;
     let mut hashed = 0;
@@ -182,11 +181,7 @@ pub fn run(args: HashArgs) -> anyhow::Result<ExitCode> {
         other => other?,
     }
     progress.finish(hashed, failed);
-    Ok(if failed > 0 {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(if failed > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
 
 /// glibc hands freed blocks over 128 KiB back to the kernel, so the multi-megabyte buffers of
@@ -217,9 +212,7 @@ fn hash_file(hasher: &mut Hasher, path: &Path, format: OutputFormat) -> Result<S
     let limit = hasher.options().limits.max_bytes;
     let size = fs::metadata(path).map_err(|e| e.to_string())?.len();
     if size > limit {
-        return Err(format!(
-            "file is {size} bytes, over the limit of {limit} bytes (--max-bytes)"
-        ));
+        return Err(format!("file is {size} bytes, over the limit of {limit} bytes (--max-bytes)"));
     }
     let bytes = fs::read(path).map_err(|e| e.to_string())?;
     match format {
@@ -230,10 +223,8 @@ fn hash_file(hasher: &mut Hasher, path: &Path, format: OutputFormat) -> Result<S
         OutputFormat::Json => {
             let h = hasher.hash(&bytes).map_err(|e| e.to_string())?;
             let path = serde_json::to_string(&path.to_string_lossy()).map_err(|e| e.to_string())?;
-            let dihedral: Vec<String> = Dihedral::ALL
-                .iter()
-                .map(|d| format!("\"{}\":\"{}\"", d.name(), h.dihedral.get(*d)))
-                .collect();
+            let dihedral: Vec<String> =
+                Dihedral::ALL.iter().map(|d| format!("\"{}\":\"{}\"", d.name(), h.dihedral.get(*d))).collect();
             Ok(format!(
                 "{{\"path\":{path},\"format\":\"{}\",\"width\":{},\"height\":{},\
                  \"pdq\":\"{}\",\"quality\":{},\"md5\":\"{}\",\"sha1\":\"{}\",\
@@ -273,9 +264,8 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<(PathBuf, io::Err
         Ok(entries) => entries,
         Err(err) => return errors.push((dir.to_path_buf(), err)),
     };
-    let mut entries: Vec<_> = entries
-        .filter_map(|e| e.map_err(|err| errors.push((dir.to_path_buf(), err))).ok())
-        .collect();
+    let mut entries: Vec<_> =
+        entries.filter_map(|e| e.map_err(|err| errors.push((dir.to_path_buf(), err))).ok()).collect();
     entries.sort_by_key(|e| e.file_name());
     for entry in entries {
         let path = entry.path();
@@ -284,9 +274,7 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<(PathBuf, io::Err
         };
         if kind.is_dir() {
             walk(&path, files, errors);
-        } else if (kind.is_file() || kind.is_symlink() && path.is_file())
-            && has_image_extension(&path)
-        {
+        } else if (kind.is_file() || kind.is_symlink() && path.is_file()) && has_image_extension(&path) {
             files.push(path);
         }
     }
@@ -298,46 +286,45 @@ fn has_image_extension(path: &Path) -> bool {
         .is_some_and(|e| IMAGE_EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)))
 }
 
-/// Progress on stderr: a bar redrawn in place on a terminal; otherwise a plain line every
-/// ten seconds on long runs.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ProgressMode {
+    /// A bar redrawn in place ten times a second, and a summary line at the end.
+    Bar,
+    /// A plain line every ten seconds on long runs; a summary only if something failed.
+    Plain,
+    /// Nothing but error messages.
+    Off,
+}
+
+/// Progress on stderr.
 struct Progress {
     total: usize,
-    terminal: bool,
+    mode: ProgressMode,
     start: Instant,
     last: Instant,
     drawn: bool,
 }
 
 impl Progress {
-    fn new(total: usize, terminal: bool) -> Progress {
+    fn new(total: usize, mode: ProgressMode) -> Progress {
         let now = Instant::now();
-        Progress {
-            total,
-            terminal,
-            start: now,
-            last: now,
-            drawn: false,
-        }
+        Progress { total, mode, start: now, last: now, drawn: false }
     }
 
     fn update(&mut self, done: usize, failed: usize) {
-        let now = Instant::now();
-        let every = if self.terminal {
-            Duration::from_millis(100)
-        } else {
-            Duration::from_secs(10)
+        let every = match self.mode {
+            ProgressMode::Bar => Duration::from_millis(100),
+            ProgressMode::Plain => Duration::from_secs(10),
+            ProgressMode::Off => return,
         };
+        let now = Instant::now();
         if now.duration_since(self.last) < every && done != self.total {
             return;
         }
         self.last = now;
         let rate = done as f64 / now.duration_since(self.start).as_secs_f64().max(1e-9);
-        let failed = if failed > 0 {
-            format!(", {failed} failed")
-        } else {
-            String::new()
-        };
-        if self.terminal {
+        let failed = if failed > 0 { format!(", {failed} failed") } else { String::new() };
+        if self.mode == ProgressMode::Bar {
             const WIDTH: usize = 30;
             let filled = (done * WIDTH).checked_div(self.total).unwrap_or(WIDTH);
             eprint!(
@@ -348,10 +335,7 @@ impl Progress {
             );
             self.drawn = true;
         } else if done != self.total {
-            eprintln!(
-                "tomas hash: {done}/{} files, {rate:.0}/s{failed}",
-                self.total
-            );
+            eprintln!("tomas hash: {done}/{} files, {rate:.0}/s{failed}", self.total);
         }
     }
 
@@ -364,7 +348,7 @@ impl Progress {
 
     fn finish(&mut self, hashed: usize, failed: usize) {
         self.clear();
-        if self.terminal || failed > 0 {
+        if self.mode == ProgressMode::Bar || (self.mode == ProgressMode::Plain && failed > 0) {
             let secs = self.start.elapsed().as_secs_f64();
             eprintln!("tomas hash: {hashed} hashed, {failed} failed ({secs:.1} s)");
         }
