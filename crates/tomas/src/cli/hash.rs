@@ -5,7 +5,7 @@
 use std::{
     collections::BTreeMap,
     fs,
-    io::{self, BufWriter, IsTerminal, Write},
+    io::{self, BufWriter, IsTerminal, Read, Write},
     num::NonZeroUsize,
     path::{Path, PathBuf},
     process::ExitCode,
@@ -210,11 +210,18 @@ fn keep_freed_memory() {}
 /// Reads and hashes one file; the error is a message for stderr.
 fn hash_file(hasher: &mut Hasher, path: &Path, format: OutputFormat) -> Result<String, String> {
     let limit = hasher.options().limits.max_bytes;
-    let size = fs::metadata(path).map_err(|e| e.to_string())?.len();
+    let too_big = |size: u64| format!("file is {size} bytes, over the limit of {limit} bytes (--max-bytes)");
+    let file = fs::File::open(path).map_err(|e| e.to_string())?;
+    let size = file.metadata().map_err(|e| e.to_string())?.len();
     if size > limit {
-        return Err(format!("file is {size} bytes, over the limit of {limit} bytes (--max-bytes)"));
+        return Err(too_big(size));
     }
-    let bytes = fs::read(path).map_err(|e| e.to_string())?;
+    // Read at most one byte past the limit: the size above is 0 for pipes and devices.
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    file.take(limit.saturating_add(1)).read_to_end(&mut bytes).map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > limit {
+        return Err(format!("file is over the limit of {limit} bytes (--max-bytes)"));
+    }
     match format {
         OutputFormat::Csv => {
             let pdq = hasher.pdq(&bytes).map_err(|e| e.to_string())?;
