@@ -1,12 +1,12 @@
 //! Search documents from the legal corpus: one per instrument version, provision, requirement and
 //! assessment.
 //!
-//! | kind | key | url |
-//! |---|---|---|
-//! | instrument | `instrument:{id}@{version}` | `/instruments/{id}/{version}` |
-//! | provision | `provision:{id}@{version}#{eid}` | `/instruments/{id}/{version}#{eid}` |
-//! | requirement | `requirement:{id}` | `/requirements/{id}` |
-//! | assessment | `assessment:{jurisdiction}:{requirement}@{version}` | `/requirements/{id}#{jurisdiction}` |
+//! | kind | key | url | jurisdiction |
+//! |---|---|---|---|
+//! | instrument | `instrument:{id}@{version}` | `/instruments/{id}/{version}` | the instrument's |
+//! | provision | `provision:{id}@{version}#{eid}` | `/instruments/{id}/{version}#{eid}` | the instrument's |
+//! | requirement | `requirement:{id}` | `/requirements/{id}` | its instrument's (`eu`, `coe`) |
+//! | assessment | `assessment:{jurisdiction}:{requirement}@{version}` | `/requirements/{id}#{jurisdiction}` | the assessed one |
 
 use law::{Assessment, Corpus, Instrument, Provision, ProvisionRef, Requirement, eid_label};
 

@@ -46,6 +46,8 @@ pub(crate) fn snippet(text: &str, matcher: &Matcher, max_chars: usize) -> String
         let spare = max_chars.saturating_sub(last - first);
         start = first - (spare / 3).min(first);
         end = (start + max_chars).min(total_chars);
+        // Near the end of the text: use the whole budget before the matches.
+        start = start.min(end.saturating_sub(max_chars));
     }
     // Cut at word boundaries, never through a match.
     if start > 0 {
@@ -169,6 +171,11 @@ mod tests {
         assert!(s.starts_with('…') && s.ends_with('…'), "{s}");
         assert!(s.contains("<mark>removal</mark> <mark>order</mark>"), "{s}");
         assert!(s.chars().count() <= 80 + 2 + "<mark></mark>".len() * 2, "{s}");
+
+        let text = format!("{filler}the removal order.");
+        let s = snippet(&text, &matcher(&["removal", "order"]), 80);
+        assert!(s.starts_with('…') && s.ends_with("<mark>removal</mark> <mark>order</mark>."), "{s}");
+        assert!(s.chars().count() > 70, "{s}");
     }
 
     #[test]
