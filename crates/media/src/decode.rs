@@ -141,6 +141,8 @@ pub enum DecodeError {
     Corrupt { format: Format, message: String },
     #[error("unsupported {format}: {message}")]
     Unsupported { format: Format, message: String },
+    #[error("{format} needs more memory to decode than the limits allow: {message}")]
+    OverMemoryLimit { format: Format, message: String },
 }
 
 /// Decoded pixels: row-major, tightly packed, 8 bits per sample.
@@ -314,7 +316,7 @@ fn decode_jpeg(
 fn decode_other(bytes: &[u8], format: Format, limits: &Limits, buf: &mut Vec<u8>) -> Result<ImageInfo, DecodeError> {
     let error = |e: image::ImageError| match e {
         image::ImageError::Unsupported(u) => DecodeError::Unsupported { format, message: u.to_string() },
-        image::ImageError::Limits(l) => DecodeError::Corrupt { format, message: l.to_string() },
+        image::ImageError::Limits(l) => DecodeError::OverMemoryLimit { format, message: l.to_string() },
         other => DecodeError::Corrupt { format, message: other.to_string() },
     };
     let reader = || {
