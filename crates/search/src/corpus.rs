@@ -129,8 +129,12 @@ pub fn assessment_doc(corpus: &Corpus, a: &Assessment) -> Doc {
         body.push(Some(&provision_label(corpus, p)));
     }
     if let Some(j) = jurisdiction {
-        let mut names: Vec<&str> = j.name.values().map(String::as_str).collect();
-        names.dedup();
+        let mut names: Vec<&str> = Vec::new();
+        for name in j.name.values() {
+            if !names.contains(&name.as_str()) {
+                names.push(name);
+            }
+        }
         body.push(Some(&names.join(" · ")));
     }
     Doc {

@@ -22,6 +22,9 @@ use crate::{
 /// How much more a match in the title counts than one in the body.
 const TITLE_BOOST: f32 = 3.0;
 
+/// How much a match on the other English number of a word counts (`orders` for `order`).
+const NUMBER_VARIANT_WEIGHT: f32 = 0.7;
+
 /// The index writer's memory budget (tantivy's minimum is 15 MB).
 const WRITER_MEMORY: usize = 20_000_000;
 
@@ -112,7 +115,12 @@ pub enum SearchError {
 struct Fields {
     key: Field,
     kind: Field,
+    /// Stored: the title as given.
     title: Field,
+    /// Indexed: the title without identifiers.
+    title_words: Field,
+    /// Indexed: identifiers from the title (`csar-removal-execute-24h`).
+    ids: Field,
     body: Field,
     lang: Field,
     url: Field,
@@ -141,7 +149,7 @@ impl SearchIndex {
     /// Indexes `docs` (a later doc replaces an earlier one with the same key).
     pub fn build(docs: impl IntoIterator<Item = Doc>) -> Result<SearchIndex, SearchError> {
         let mut schema = Schema::builder();
-        let text = TextOptions::default().set_stored().set_indexing_options(
+        let indexed = TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
                 .set_tokenizer(ANALYZER)
                 .set_index_option(IndexRecordOption::WithFreqsAndPositions),
@@ -149,8 +157,10 @@ impl SearchIndex {
         let fields = Fields {
             key: schema.add_text_field("key", STRING | STORED),
             kind: schema.add_text_field("kind", STRING | STORED),
-            title: schema.add_text_field("title", text.clone()),
-            body: schema.add_text_field("body", text),
+            title: schema.add_text_field("title", STORED),
+            title_words: schema.add_text_field("title_words", indexed.clone()),
+            ids: schema.add_text_field("ids", indexed.clone()),
+            body: schema.add_text_field("body", indexed.set_stored()),
             lang: schema.add_text_field("lang", STORED),
             url: schema.add_text_field("url", STORED),
             jurisdiction: schema.add_text_field("jurisdiction", STRING | STORED),
@@ -206,7 +216,13 @@ impl SearchIndex {
     ///
     /// Ranking comes in two tiers: first the docs that match every word and phrase, then (when
     /// fewer than `limit`) those that match only some, each tier by BM25 with title matches
-    /// counting [`TITLE_BOOST`] times body matches.
+    /// counting [`TITLE_BOOST`] times body matches. Identifiers in a title
+    /// (`csar-removal-execute-24h`: lowercase ASCII words joined by `-`) count as body text, so
+    /// that `Serbia — csar-removal-order-form` does not outrank the requirement it names.
+    ///
+    /// A plain word also finds its other English number at a lower weight (`order` ↔ `orders`,
+    /// `authority` ↔ `authorities`): our summaries and statements are English. There is no
+    /// other stemming; `stem*` finds every form of a Serbian, Albanian or Macedonian word.
     pub fn search(&self, query: &str, filter: &Filter, limit: usize) -> Result<Vec<Hit>, SearchError> {
         let clauses = parse_query(&mut self.analyzer.clone(), query);
         if clauses.is_empty() || limit == 0 {
@@ -258,18 +274,30 @@ impl SearchIndex {
         if must.len() == 1 { must.remove(0).1 } else { Box::new(BooleanQuery::new(must)) }
     }
 
-    /// One clause matched in the title (boosted) or the body.
+    /// One clause matched in the title (boosted), the title's identifiers or the body.
     fn clause_query(&self, clause: &Clause) -> Box<dyn Query> {
         let per_field = |field: Field| -> Box<dyn Query> {
             let term = |t: &str| Term::from_field_text(field, t);
+            let term_query = |t: &str| Box::new(TermQuery::new(term(t), IndexRecordOption::WithFreqs));
             match clause {
-                Clause::Term(t) => Box::new(TermQuery::new(term(t), IndexRecordOption::WithFreqs)),
+                Clause::Term(t) => {
+                    let variants = number_variants(t);
+                    if variants.is_empty() {
+                        return term_query(t);
+                    }
+                    let mut any: Vec<Box<dyn Query>> = vec![term_query(t)];
+                    for v in &variants {
+                        any.push(Box::new(BoostQuery::new(term_query(v), NUMBER_VARIANT_WEIGHT)));
+                    }
+                    Box::new(BooleanQuery::union(any))
+                }
                 Clause::Prefix(p) => Box::new(FuzzyTermQuery::new_prefix(term(p), 0, true)),
                 Clause::Phrase(words) => Box::new(PhraseQuery::new(words.iter().map(|w| term(w)).collect())),
             }
         };
         Box::new(BooleanQuery::union(vec![
-            Box::new(BoostQuery::new(per_field(self.fields.title), TITLE_BOOST)),
+            Box::new(BoostQuery::new(per_field(self.fields.title_words), TITLE_BOOST)),
+            per_field(self.fields.ids),
             per_field(self.fields.body),
         ]))
     }
@@ -297,6 +325,9 @@ fn to_tantivy(fields: &Fields, doc: &Doc) -> TantivyDocument {
     d.add_text(fields.key, &doc.key);
     d.add_text(fields.kind, doc.kind.as_str());
     d.add_text(fields.title, &doc.title);
+    let (words, ids) = split_identifiers(&doc.title);
+    d.add_text(fields.title_words, words);
+    d.add_text(fields.ids, ids);
     d.add_text(fields.body, &doc.body);
     d.add_text(fields.lang, &doc.lang);
     d.add_text(fields.url, &doc.url);
@@ -304,6 +335,49 @@ fn to_tantivy(fields: &Fields, doc: &Doc) -> TantivyDocument {
         d.add_text(fields.jurisdiction, j);
     }
     d
+}
+
+/// Splits a title into its words and its identifiers: whitespace-separated chunks of lowercase
+/// ASCII letters and digits joined by `-` (`csar-removal-execute-24h`, `eu-csar`), ignoring
+/// punctuation around them.
+fn split_identifiers(title: &str) -> (String, String) {
+    let (mut words, mut ids) = (String::new(), String::new());
+    for chunk in title.split_whitespace() {
+        let core = chunk.trim_matches(|c: char| !c.is_alphanumeric());
+        let is_id = core.contains('-')
+            && core
+                .split('-')
+                .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+            && core.bytes().any(|b| b.is_ascii_lowercase());
+        let out = if is_id { &mut ids } else { &mut words };
+        out.push_str(if is_id { core } else { chunk });
+        out.push(' ');
+    }
+    (words, ids)
+}
+
+/// The other English number of a folded word: `order` → `orders`, `orders` → `order`,
+/// `authority` → `authorities` and back. Only for words of 3+ ASCII letters.
+fn number_variants(word: &str) -> Vec<String> {
+    if word.len() < 3 || !word.bytes().all(|b| b.is_ascii_lowercase()) {
+        return Vec::new();
+    }
+    let vowel = |b: u8| b"aeiou".contains(&b);
+    let bytes = word.as_bytes();
+    let before_last = bytes[bytes.len() - 2];
+    let mut out = Vec::new();
+    if let Some(stem) = word.strip_suffix("ies").filter(|s| s.len() >= 2) {
+        out.push(format!("{stem}y"));
+    } else if let Some(stem) = word.strip_suffix('y').filter(|_| !vowel(before_last)) {
+        out.push(format!("{stem}ies"));
+    } else if let Some(stem) = word.strip_suffix('s') {
+        if !stem.ends_with('s') && stem.len() >= 3 {
+            out.push(stem.to_string());
+        }
+    } else {
+        out.push(format!("{word}s"));
+    }
+    out
 }
 
 /// One part of a query, in folded form.
@@ -364,9 +438,9 @@ fn matcher(clauses: &[Clause]) -> Matcher {
     let mut m = Matcher::default();
     for c in clauses {
         match c {
-            Clause::Term(t) => m.terms.push(t.clone()),
+            Clause::Term(t) => m.terms.push(std::iter::once(t.clone()).chain(number_variants(t)).collect()),
             Clause::Prefix(p) => m.prefixes.push(p.clone()),
-            Clause::Phrase(words) => m.terms.extend(words.iter().cloned()),
+            Clause::Phrase(words) => m.terms.extend(words.iter().map(|w| vec![w.clone()])),
         }
     }
     m
@@ -398,6 +472,32 @@ mod tests {
         );
         assert_eq!(parse("porno*"), [Clause::Prefix("porno".into())]);
         assert_eq!(parse("order order ORDER"), [term("order")]);
+    }
+
+    #[test]
+    fn english_number_variants() {
+        let v = |w: &str| number_variants(w);
+        assert_eq!(v("order"), ["orders"]);
+        assert_eq!(v("orders"), ["order"]);
+        assert_eq!(v("authority"), ["authorities"]);
+        assert_eq!(v("authorities"), ["authority"]);
+        assert_eq!(v("day"), ["days"]);
+        assert_eq!(v("access"), Vec::<String>::new());
+        assert_eq!(v("24"), Vec::<String>::new());
+        assert_eq!(v("na"), Vec::<String>::new());
+        assert_eq!(v("član"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn identifiers_leave_the_title_words() {
+        assert_eq!(
+            split_identifiers("Serbia — csar-removal-execute-24h (com-2022)"),
+            ("Serbia — ".to_string(), "csar-removal-execute-24h com-2022 ".to_string())
+        );
+        assert_eq!(
+            split_identifiers("csar-def-csam: Member States must define CSAM, e.g. end-to-end X-ray"),
+            ("Member States must define CSAM, e.g. X-ray ".to_string(), "csar-def-csam end-to-end ".to_string())
+        );
     }
 
     #[test]

@@ -14,17 +14,18 @@ pub(crate) const SNIPPET_CHARS: usize = 200;
 /// At most this many matches are considered when choosing the fragment.
 const MAX_MATCHES: usize = 256;
 
-/// What a snippet highlights: folded whole words and folded word prefixes.
+/// What a snippet highlights: folded whole words (each query term with its variants) and
+/// folded word prefixes.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Matcher {
-    pub terms: Vec<String>,
+    pub terms: Vec<Vec<String>>,
     pub prefixes: Vec<String>,
 }
 
 impl Matcher {
-    /// An id for the term a folded word matches (distinct terms count more in a fragment).
+    /// An id for the query term a folded word matches (distinct terms count more in a fragment).
     fn find(&self, folded: &str) -> Option<usize> {
-        if let Some(i) = self.terms.iter().position(|t| t == folded) {
+        if let Some(i) = self.terms.iter().position(|forms| forms.iter().any(|t| t == folded)) {
             return Some(i);
         }
         self.prefixes.iter().position(|p| folded.starts_with(p.as_str())).map(|i| self.terms.len() + i)
@@ -146,7 +147,7 @@ mod tests {
     use super::*;
 
     fn matcher(terms: &[&str]) -> Matcher {
-        Matcher { terms: terms.iter().map(|t| t.to_string()).collect(), prefixes: vec![] }
+        Matcher { terms: terms.iter().map(|t| vec![t.to_string()]).collect(), prefixes: vec![] }
     }
 
     #[test]

@@ -84,7 +84,7 @@ fn assessments_are_found_by_jurisdiction_name_in_any_script() {
     let j = corpus.jurisdiction(&a.jurisdiction).unwrap();
     let filter = Filter { kind: Some(DocKind::Assessment), jurisdiction: Some(a.jurisdiction.clone()) };
     for name in j.name.values() {
-        let hits = index.search(name, &filter, 1000).unwrap();
+        let hits = index.search(name, &filter, 500).unwrap();
         assert!(hits.iter().any(|h| h.key == doc.key), "{name}");
     }
 }

@@ -158,14 +158,32 @@ fn docs_with_every_term_come_first_and_titles_count_more() {
             "a long text that mentions the order once and removal once, with many other words around them",
             None,
         ),
-        doc("title", DocKind::Provision, "Detection orders", "something else entirely", None),
-        doc("body", DocKind::Provision, "something else entirely", "detection orders", None),
+        doc("title", DocKind::Provision, "Detection warrants", "something else entirely", None),
+        doc("body", DocKind::Provision, "something else entirely", "detection warrants", None),
     ])
     .unwrap();
     let hits = search(&index, "removal order");
     assert_eq!(keys(&hits), ["both-terms", "one-term"]);
-    assert_eq!(keys(&search(&index, "detection orders")), ["title", "body"]);
     assert_eq!(keys(&index.search("removal order", &Filter::default(), 1).unwrap()), ["both-terms"]);
+    assert_eq!(keys(&search(&index, "detection warrants")), ["title", "body"]);
+    // The other English number counts, a little less.
+    let index = SearchIndex::build([
+        doc("plural", DocKind::Provision, "x", "removal orders", None),
+        doc("singular", DocKind::Provision, "y", "removal order", None),
+    ])
+    .unwrap();
+    let hits = search(&index, "removal order");
+    assert_eq!(keys(&hits), ["singular", "plural"]);
+    assert_eq!(hits[1].snippet, "<mark>removal</mark> <mark>orders</mark>");
+    assert_eq!(keys(&search(&index, "removals orders")), ["plural", "singular"]);
+    // Identifiers in titles are found, without the title boost.
+    let index = SearchIndex::build([
+        doc("assessment", DocKind::Assessment, "Serbia — csar-removal-order-form", "Status: none", None),
+        doc("requirement", DocKind::Requirement, "csar-removal-order-form: removal order form", "", None),
+    ])
+    .unwrap();
+    assert_eq!(keys(&search(&index, "removal order form")), ["requirement", "assessment"]);
+    assert_eq!(keys(&search(&index, "csar-removal-order-form serbia")), ["assessment", "requirement"]);
 }
 
 #[test]
