@@ -7,7 +7,8 @@
 #
 # Environment: N (database size, default 10000000), QUERIES (10000), RADIUS (31), SEED (20260101),
 # MAX_FLIPS (40: queries are database entries with 0..=MAX_FLIPS bits flipped), DATA (where the
-# generated files go, default benches/matching/data), SKIP_FAISS=1 (tomas only).
+# generated files go, default benches/matching/data), SKIP_FAISS=1 (tomas only), SKIP_BANK=1 (no
+# bank import/reopen timing), TOMAS (a tomas binary to use instead of building one).
 # Needs cargo and python3 (FAISS is installed from PyPI into benches/.venv on first run).
 # Both engines run single-threaded. The machine may be shared: compare the two engines' figures
 # from the same run (the ratio), and prefer queries per CPU-second, which is less noisy.
@@ -24,9 +25,13 @@ venv=$root/benches/.venv
 target=${CARGO_TARGET_DIR:-$root/target}
 mkdir -p "$data"
 
-echo "== building tomas (release)" >&2
-(cd "$root" && cargo build --release -q -p tomas)
-tomas=$target/release/tomas
+if [[ -n ${TOMAS:-} ]]; then
+  tomas=$TOMAS
+else
+  echo "== building tomas (release)" >&2
+  (cd "$root" && cargo build --release -q -p tomas)
+  tomas=$target/release/tomas
+fi
 
 db=$data/db-$N-$SEED.txt
 q=$data/queries-$N-$QUERIES-$MAX_FLIPS-$SEED.txt
@@ -53,6 +58,18 @@ if [[ ${SKIP_FAISS:-0} != 1 ]]; then
   echo "== faiss IndexBinaryMultiHash(256, 16, 16)" >&2
   OMP_NUM_THREADS=1 "$venv/bin/python" "$root/benches/matching/faiss_bench.py" \
     --db "$db" --queries "$q" --radius "$RADIUS" --threads 1 | tee -a "$results"
+fi
+
+if [[ ${SKIP_BANK:-0} != 1 ]]; then
+  echo "== bank store: import the database as a PDQ bank, then reopen it" >&2
+  bankdir=$data/bank-data
+  rm -rf "$bankdir"
+  timer=()
+  [[ -x /usr/bin/time ]] && timer=(/usr/bin/time -f "import: %e s wall, %M KiB peak RSS")
+  "${timer[@]}" "$tomas" bank import BENCH "$db" --kind pdq --label synthetic --data-dir "$bankdir"
+  ls -l "$bankdir/banks/BENCH.bank" >&2
+  "$tomas" bank verify BENCH --data-dir "$bankdir"
+  rm -rf "$bankdir"
 fi
 
 python3 - "$results" <<'PY'

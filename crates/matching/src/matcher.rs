@@ -73,7 +73,7 @@ impl Matcher {
                 }
             }
         }
-        pdq.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        pdq.sort_by_key(|p| p.0); // stable: equal hashes keep bank order
         let mut items: Vec<(u32, [u64; 4])> = Vec::new();
         let mut pdq_offsets = Vec::new();
         let mut pdq_refs = Vec::with_capacity(pdq.len());
@@ -85,13 +85,7 @@ impl Matcher {
             pdq_refs.push(*r);
         }
         pdq_offsets.push(pdq_refs.len() as u32);
-        Matcher {
-            banks,
-            index: Index::build_words(items, None),
-            pdq_offsets,
-            pdq_refs,
-            exact,
-        }
+        Matcher { banks, index: Index::build_words(items, None), pdq_offsets, pdq_refs, exact }
     }
 
     pub fn banks(&self) -> &[Bank] {
@@ -136,10 +130,7 @@ impl Matcher {
         let mut ids: Vec<_> = best.into_iter().collect();
         ids.sort_by_key(|(id, (d, _))| (*d, *id));
         for (id, (d, qi)) in ids {
-            let (lo, hi) = (
-                self.pdq_offsets[id as usize] as usize,
-                self.pdq_offsets[id as usize + 1] as usize,
-            );
+            let (lo, hi) = (self.pdq_offsets[id as usize] as usize, self.pdq_offsets[id as usize + 1] as usize);
             for &r in &self.pdq_refs[lo..hi] {
                 all.extend(self.to_match(r, d, Some(qi)));
             }
@@ -155,20 +146,11 @@ impl Matcher {
                 all.extend(self.to_match(r, 0, None));
             }
         }
-        let (negative, positive): (Vec<Match>, Vec<Match>) =
-            all.into_iter().partition(|m| m.negative);
+        let (negative, positive): (Vec<Match>, Vec<Match>) = all.into_iter().partition(|m| m.negative);
         if negative.is_empty() {
-            Outcome {
-                matches: positive,
-                negative,
-                suppressed: Vec::new(),
-            }
+            Outcome { matches: positive, negative, suppressed: Vec::new() }
         } else {
-            Outcome {
-                matches: Vec::new(),
-                negative,
-                suppressed: positive,
-            }
+            Outcome { matches: Vec::new(), negative, suppressed: positive }
         }
     }
 
@@ -176,12 +158,7 @@ impl Matcher {
     pub fn count(&self, kind: Kind) -> usize {
         match kind {
             Kind::Pdq => self.pdq_refs.len(),
-            k => self
-                .exact
-                .iter()
-                .filter(|(v, _)| v.kind() == k)
-                .map(|(_, r)| r.len())
-                .sum(),
+            k => self.exact.iter().filter(|(v, _)| v.kind() == k).map(|(_, r)| r.len()).sum(),
         }
     }
 }

@@ -28,12 +28,7 @@ impl Rng {
 
 /// A random hash with exactly 128 bits set.
 pub fn balanced(rng: &mut Rng) -> Hash256 {
-    let mut w = [
-        rng.next_u64(),
-        rng.next_u64(),
-        rng.next_u64(),
-        rng.next_u64(),
-    ];
+    let mut w = [rng.next_u64(), rng.next_u64(), rng.next_u64(), rng.next_u64()];
     let mut ones: u32 = w.iter().map(|x| x.count_ones()).sum();
     while ones != 128 {
         let bit = rng.below(256) as usize;

@@ -12,11 +12,7 @@ fn sorted(mut v: Vec<Hit>) -> Vec<Hit> {
 }
 
 fn items(hashes: &[Hash256]) -> Vec<(u32, Hash256)> {
-    hashes
-        .iter()
-        .enumerate()
-        .map(|(i, h)| (i as u32, *h))
-        .collect()
+    hashes.iter().enumerate().map(|(i, h)| (i as u32, *h)).collect()
 }
 
 /// Database and queries from a seed: `kind` 0 = uniform, 1 = clustered, 2 = duplicates + clusters.
@@ -125,9 +121,7 @@ fn concurrent_lookups_during_updates() {
         };
         for i in 0..20u32 {
             let mut rng = Rng::new(1_000 + u64::from(i));
-            let batch: Vec<_> = (0..300)
-                .map(|j| (100_000 + i * 300 + j, synth::balanced(&mut rng)))
-                .collect();
+            let batch: Vec<_> = (0..300).map(|j| (100_000 + i * 300 + j, synth::balanced(&mut rng))).collect();
             index.insert(&batch);
             index.remove(&[i]);
         }
@@ -142,11 +136,5 @@ fn concurrent_lookups_during_updates() {
         index.search(&db[5], 0),
         index.search_linear(&db[5], 0)
     );
-    assert_eq!(
-        index.search(&db[123], 0),
-        vec![Hit {
-            id: 123,
-            distance: 0
-        }]
-    );
+    assert_eq!(index.search(&db[123], 0), vec![Hit { id: 123, distance: 0 }]);
 }

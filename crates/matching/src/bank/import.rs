@@ -75,12 +75,7 @@ pub struct ImportError {
 impl fmt::Display for ImportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.errors.len();
-        write!(
-            f,
-            "{}: {n} problem{}; nothing was imported",
-            self.file,
-            if n == 1 { "" } else { "s" }
-        )?;
+        write!(f, "{}: {n} problem{}; nothing was imported", self.file, if n == 1 { "" } else { "s" })?;
         for e in self.errors.iter().take(20) {
             if e.line > 0 {
                 write!(f, "\n  line {}: {}", e.line, e.message)?;
@@ -117,27 +112,13 @@ pub fn parse(text: &str, opts: Options<'_>) -> Result<Vec<Record>, ImportError> 
         Format::ThreatExchange => te_records(text, opts, &mut errors),
     };
     if records.is_empty() && errors.is_empty() {
-        errors.push(LineError {
-            line: 0,
-            message: "the file holds no hashes".into(),
-        });
+        errors.push(LineError { line: 0, message: "the file holds no hashes".into() });
     }
-    if errors.is_empty() {
-        Ok(records)
-    } else {
-        Err(ImportError {
-            file: opts.file.to_owned(),
-            errors,
-        })
-    }
+    if errors.is_empty() { Ok(records) } else { Err(ImportError { file: opts.file.to_owned(), errors }) }
 }
 
 fn record(value: Value, label: &str, source: &str) -> Record {
-    Record {
-        value,
-        label: label.trim().to_owned(),
-        source: source.trim().to_owned(),
-    }
+    Record { value, label: label.trim().to_owned(), source: source.trim().to_owned() }
 }
 
 fn value_of(kind: Option<Kind>, text: &str) -> Result<Value, String> {
@@ -157,19 +138,13 @@ fn text_records(text: &str, kind: Option<Kind>, errors: &mut Vec<LineError>) -> 
         let parsed = match line.split_once(char::is_whitespace) {
             Some((ty, value)) => match Kind::parse(ty) {
                 Some(k) => Value::parse(k, value),
-                None => Err(format!(
-                    "'{}' is not a signal type (pdq, md5, sha1, sha256, url)",
-                    ty
-                )),
+                None => Err(format!("'{}' is not a signal type (pdq, md5, sha1, sha256, url)", ty)),
             },
             None => value_of(kind, line),
         };
         match parsed {
             Ok(v) => out.push(record(v, "", "")),
-            Err(message) => errors.push(LineError {
-                line: i + 1,
-                message,
-            }),
+            Err(message) => errors.push(LineError { line: i + 1, message }),
         }
     }
     out
@@ -190,10 +165,7 @@ fn csv_rows(text: &str, errors: &mut Vec<LineError>) -> Vec<(usize, Vec<String>)
         loop {
             let Some(c) = chars.next() else {
                 if quoted {
-                    errors.push(LineError {
-                        line: start,
-                        message: "a quoted field is never closed".into(),
-                    });
+                    errors.push(LineError { line: start, message: "a quoted field is never closed".into() });
                 }
                 break;
             };
@@ -244,10 +216,7 @@ fn csv_records(text: &str, errors: &mut Vec<LineError>) -> Vec<Record> {
     let Some(((_, header), body)) = rows.split_first() else {
         return Vec::new();
     };
-    let names: Vec<String> = header
-        .iter()
-        .map(|h| h.trim().to_ascii_lowercase().replace(['-', ' '], "_"))
-        .collect();
+    let names: Vec<String> = header.iter().map(|h| h.trim().to_ascii_lowercase().replace(['-', ' '], "_")).collect();
     let col = |cands: &[&str]| names.iter().position(|n| cands.contains(&n.as_str()));
     let kind_cols: Vec<(usize, Kind)> = names
         .iter()
@@ -292,10 +261,7 @@ fn csv_records(text: &str, errors: &mut Vec<LineError>) -> Vec<Record> {
             any = true;
             match Value::parse(kind, v) {
                 Ok(v) => out.push(record(v, label, source)),
-                Err(m) => errors.push(LineError {
-                    line: *line,
-                    message: format!("column {}: {m}", names[i]),
-                }),
+                Err(m) => errors.push(LineError { line: *line, message: format!("column {}: {m}", names[i]) }),
             }
         }
         if let Some(g) = generic {
@@ -308,25 +274,17 @@ fn csv_records(text: &str, errors: &mut Vec<LineError>) -> Vec<Record> {
                 } else {
                     match Kind::parse(ty) {
                         Some(k) => Value::parse(k, v),
-                        None => Err(format!(
-                            "'{ty}' is not a hash type (pdq, md5, sha1, sha256, url)"
-                        )),
+                        None => Err(format!("'{ty}' is not a hash type (pdq, md5, sha1, sha256, url)")),
                     }
                 };
                 match parsed {
                     Ok(v) => out.push(record(v, label, source)),
-                    Err(m) => errors.push(LineError {
-                        line: *line,
-                        message: m,
-                    }),
+                    Err(m) => errors.push(LineError { line: *line, message: m }),
                 }
             }
         }
         if !any {
-            errors.push(LineError {
-                line: *line,
-                message: "no hash in this row".into(),
-            });
+            errors.push(LineError { line: *line, message: "no hash in this row".into() });
         }
     }
     out
@@ -335,10 +293,7 @@ fn csv_records(text: &str, errors: &mut Vec<LineError>) -> Vec<Record> {
 /// Line number of the first occurrence of `needle` after byte `from` (approximate for JSON).
 fn line_of(text: &str, needle: &str, from: usize) -> (usize, usize) {
     match text.get(from..).and_then(|t| t.find(needle)) {
-        Some(p) => (
-            text[..from + p].matches('\n').count() + 1,
-            from + p + needle.len(),
-        ),
+        Some(p) => (text[..from + p].matches('\n').count() + 1, from + p + needle.len()),
         None => (0, from),
     }
 }
@@ -347,19 +302,13 @@ fn vics_records(text: &str, errors: &mut Vec<LineError>) -> Vec<Record> {
     let doc: serde_json::Value = match serde_json::from_str(text) {
         Ok(d) => d,
         Err(e) => {
-            errors.push(LineError {
-                line: e.line(),
-                message: format!("not valid JSON: {e}"),
-            });
+            errors.push(LineError { line: e.line(), message: format!("not valid JSON: {e}") });
             return Vec::new();
         }
     };
     // VICS 2.0: {"value": [Media…]}; VICS 1.3: {"value": [{"Media": [Media…]}, …]}.
     let Some(value) = doc.get("value").and_then(|v| v.as_array()) else {
-        errors.push(LineError {
-            line: 1,
-            message: "no top-level \"value\" array: not a VICS file".into(),
-        });
+        errors.push(LineError { line: 1, message: "no top-level \"value\" array: not a VICS file".into() });
         return Vec::new();
     };
     let mut media: Vec<&serde_json::Value> = Vec::new();
@@ -382,10 +331,7 @@ fn vics_records(text: &str, errors: &mut Vec<LineError>) -> Vec<Record> {
             let Some(v) = m.get(field) else { continue };
             let Some(s) = v.as_str() else {
                 if !v.is_null() {
-                    errors.push(LineError {
-                        line: 0,
-                        message: format!("Media {i}: {field} is not a string"),
-                    });
+                    errors.push(LineError { line: 0, message: format!("Media {i}: {field} is not a string") });
                 }
                 continue;
             };
@@ -397,34 +343,23 @@ fn vics_records(text: &str, errors: &mut Vec<LineError>) -> Vec<Record> {
             cursor = next;
             match Value::parse(kind, s) {
                 Ok(v) => out.push(record(v, &label, "")),
-                Err(message) => errors.push(LineError {
-                    line,
-                    message: format!("Media {i}, {field}: {message}"),
-                }),
+                Err(message) => errors.push(LineError { line, message: format!("Media {i}, {field}: {message}") }),
             }
         }
         if !any && m.get("MediaFiles").is_none() {
-            errors.push(LineError {
-                line: 0,
-                message: format!("Media {i} has neither MD5 nor SHA1"),
-            });
+            errors.push(LineError { line: 0, message: format!("Media {i} has neither MD5 nor SHA1") });
         }
         // Files inside a media item carry their own MD5s.
         if let Some(files) = m.get("MediaFiles").and_then(|f| f.as_array()) {
             for f in files {
-                if let Some(s) = f
-                    .get("MD5")
-                    .and_then(|v| v.as_str())
-                    .filter(|s| !s.is_empty())
-                {
+                if let Some(s) = f.get("MD5").and_then(|v| v.as_str()).filter(|s| !s.is_empty()) {
                     let (line, next) = line_of(text, s, cursor);
                     cursor = next;
                     match Value::parse(Kind::Md5, s) {
                         Ok(v) => out.push(record(v, &label, "")),
-                        Err(message) => errors.push(LineError {
-                            line,
-                            message: format!("Media {i}, MediaFiles MD5: {message}"),
-                        }),
+                        Err(message) => {
+                            errors.push(LineError { line, message: format!("Media {i}, MediaFiles MD5: {message}") })
+                        }
                     }
                 }
             }
@@ -437,10 +372,7 @@ fn ncmec_records(text: &str, errors: &mut Vec<LineError>) -> Vec<Record> {
     let doc = match roxmltree::Document::parse(text) {
         Ok(d) => d,
         Err(e) => {
-            errors.push(LineError {
-                line: e.pos().row as usize,
-                message: format!("not valid XML: {e}"),
-            });
+            errors.push(LineError { line: e.pos().row as usize, message: format!("not valid XML: {e}") });
             return Vec::new();
         }
     };
@@ -448,24 +380,14 @@ fn ncmec_records(text: &str, errors: &mut Vec<LineError>) -> Vec<Record> {
     if root.tag_name().name() != "queryResult" {
         errors.push(LineError {
             line: 1,
-            message: format!(
-                "root element is <{}>, an NCMEC export is <queryResult>",
-                root.tag_name().name()
-            ),
+            message: format!("root element is <{}>, an NCMEC export is <queryResult>", root.tag_name().name()),
         });
         return Vec::new();
     }
     let mut out = Vec::new();
-    for entry in root
-        .descendants()
-        .filter(|n| matches!(n.tag_name().name(), "image" | "video"))
-    {
+    for entry in root.descendants().filter(|n| matches!(n.tag_name().name(), "image" | "video")) {
         let line = doc.text_pos_at(entry.range().start).row as usize;
-        let label = child(entry, "classification")
-            .and_then(|c| c.text())
-            .unwrap_or("")
-            .trim()
-            .to_owned();
+        let label = child(entry, "classification").and_then(|c| c.text()).unwrap_or("").trim().to_owned();
         let member = child(entry, "member")
             .map(|m| {
                 let id = m.attribute("id").unwrap_or("");
@@ -474,10 +396,7 @@ fn ncmec_records(text: &str, errors: &mut Vec<LineError>) -> Vec<Record> {
             })
             .unwrap_or_default();
         let Some(fps) = child(entry, "fingerprints") else {
-            errors.push(LineError {
-                line,
-                message: "an entry without <fingerprints>".into(),
-            });
+            errors.push(LineError { line, message: "an entry without <fingerprints>".into() });
             continue;
         };
         let mut any = false;
@@ -494,10 +413,7 @@ fn ncmec_records(text: &str, errors: &mut Vec<LineError>) -> Vec<Record> {
             let fline = doc.text_pos_at(fp.range().start).row as usize;
             match Value::parse(kind, fp.text().unwrap_or("")) {
                 Ok(v) => out.push(record(v, &label, &member)),
-                Err(message) => errors.push(LineError {
-                    line: fline,
-                    message,
-                }),
+                Err(message) => errors.push(LineError { line: fline, message }),
             }
         }
         let _ = any;
@@ -506,8 +422,7 @@ fn ncmec_records(text: &str, errors: &mut Vec<LineError>) -> Vec<Record> {
 }
 
 fn child<'a, 'i>(n: roxmltree::Node<'a, 'i>, name: &str) -> Option<roxmltree::Node<'a, 'i>> {
-    n.children()
-        .find(|c| c.is_element() && c.tag_name().name() == name)
+    n.children().find(|c| c.is_element() && c.tag_name().name() == name)
 }
 
 fn te_records(text: &str, opts: Options<'_>, errors: &mut Vec<LineError>) -> Vec<Record> {
@@ -551,11 +466,7 @@ mod tests {
     use super::*;
 
     fn opts(format: Format) -> Options<'static> {
-        Options {
-            format,
-            kind: None,
-            file: "test",
-        }
+        Options { format, kind: None, file: "test" }
     }
 
     #[test]
@@ -570,10 +481,7 @@ mod tests {
     #[test]
     fn text_reports_every_bad_line() {
         let md5 = "d41d8cd98f00b204e9800998ecf8427e";
-        let text = format!(
-            "# list\n{md5}\nnot-a-hash\n\npdq {}\nmd5 123\n",
-            "0".repeat(64)
-        );
+        let text = format!("# list\n{md5}\nnot-a-hash\n\npdq {}\nmd5 123\n", "0".repeat(64));
         let err = parse(&text, opts(Format::Text)).unwrap_err();
         let lines: Vec<usize> = err.errors.iter().map(|e| e.line).collect();
         assert_eq!(lines, vec![3, 6]);

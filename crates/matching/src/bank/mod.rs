@@ -117,10 +117,7 @@ impl Value {
             return Ok(Value::Url(text.to_owned()));
         }
         if text.is_empty() || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(format!(
-                "'{}' is not a hexadecimal {kind} hash",
-                shorten(text)
-            ));
+            return Err(format!("'{}' is not a hexadecimal {kind} hash", shorten(text)));
         }
         if text.len() != kind.width() * 2 {
             return Err(format!(
@@ -131,13 +128,8 @@ impl Value {
             ));
         }
         let digit = |c: u8| (c as char).to_digit(16).unwrap_or(0) as u8;
-        let bytes: Vec<u8> = text
-            .as_bytes()
-            .chunks_exact(2)
-            .map(|p| digit(p[0]) << 4 | digit(p[1]))
-            .collect();
-        Value::from_bytes(kind, &bytes)
-            .ok_or_else(|| format!("'{}' is not a {kind} hash", shorten(text)))
+        let bytes: Vec<u8> = text.as_bytes().chunks_exact(2).map(|p| digit(p[0]) << 4 | digit(p[1])).collect();
+        Value::from_bytes(kind, &bytes).ok_or_else(|| format!("'{}' is not a {kind} hash", shorten(text)))
     }
 
     /// Guesses the kind of a bare value from its length: 32 hex digits MD5, 40 SHA-1, 64 PDQ
@@ -224,23 +216,15 @@ pub struct Bank {
 
 /// Why a bank name is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "bank name '{0}' is not allowed: use 1 to 64 letters, digits, '_' or '-', starting with a letter or digit"
-)]
+#[error("bank name '{0}' is not allowed: use 1 to 64 letters, digits, '_' or '-', starting with a letter or digit")]
 pub struct BadName(pub String);
 
 /// Checks a bank name (it becomes a file name).
 pub fn check_name(name: &str) -> Result<(), BadName> {
     let ok = (1..=64).contains(&name.len())
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
         && name.as_bytes()[0].is_ascii_alphanumeric();
-    if ok {
-        Ok(())
-    } else {
-        Err(BadName(name.to_owned()))
-    }
+    if ok { Ok(()) } else { Err(BadName(name.to_owned())) }
 }
 
 /// The outcome of adding records to a bank.
@@ -264,61 +248,28 @@ pub struct Record {
 impl Bank {
     pub fn new(name: &str, negative: bool) -> Result<Bank, BadName> {
         check_name(name)?;
-        Ok(Bank {
-            name: name.to_owned(),
-            negative,
-            enabled: true,
-            provenance: Vec::new(),
-            entries: Vec::new(),
-        })
+        Ok(Bank { name: name.to_owned(), negative, enabled: true, provenance: Vec::new(), entries: Vec::new() })
     }
 
     /// Adds records with the given import provenance, skipping values the bank already holds.
-    pub fn add(
-        &mut self,
-        records: Vec<Record>,
-        source: &str,
-        imported_at: i64,
-        default_label: &str,
-    ) -> Added {
+    pub fn add(&mut self, records: Vec<Record>, source: &str, imported_at: i64, default_label: &str) -> Added {
         let mut seen: HashSet<Value> = self.entries.iter().map(|e| e.value.clone()).collect();
-        let mut prov_index: std::collections::HashMap<Provenance, u32> = self
-            .provenance
-            .iter()
-            .cloned()
-            .enumerate()
-            .map(|(i, p)| (p, i as u32))
-            .collect();
+        let mut prov_index: std::collections::HashMap<Provenance, u32> =
+            self.provenance.iter().cloned().enumerate().map(|(i, p)| (p, i as u32)).collect();
         let mut out = Added::default();
         for r in records {
             if !seen.insert(r.value.clone()) {
                 out.duplicates += 1;
                 continue;
             }
-            let source = if r.source.is_empty() {
-                source.to_owned()
-            } else {
-                format!("{source} ({})", r.source)
-            };
-            let label = if r.label.is_empty() {
-                default_label.to_owned()
-            } else {
-                r.label
-            };
-            let p = Provenance {
-                source,
-                imported_at,
-                label,
-            };
+            let source = if r.source.is_empty() { source.to_owned() } else { format!("{source} ({})", r.source) };
+            let label = if r.label.is_empty() { default_label.to_owned() } else { r.label };
+            let p = Provenance { source, imported_at, label };
             let idx = *prov_index.entry(p.clone()).or_insert_with(|| {
                 self.provenance.push(p);
                 (self.provenance.len() - 1) as u32
             });
-            self.entries.push(Entry {
-                value: r.value,
-                provenance: idx,
-                enabled: true,
-            });
+            self.entries.push(Entry { value: r.value, provenance: idx, enabled: true });
             out.added += 1;
         }
         out
@@ -337,10 +288,7 @@ impl Bank {
     }
 
     pub fn count(&self, kind: Kind) -> usize {
-        self.entries
-            .iter()
-            .filter(|e| e.value.kind() == kind)
-            .count()
+        self.entries.iter().filter(|e| e.value.kind() == kind).count()
     }
 
     pub fn provenance_of(&self, e: &Entry) -> Option<&Provenance> {
@@ -358,16 +306,8 @@ mod tests {
         assert_eq!(md5.kind(), Kind::Md5);
         assert_eq!(md5.to_string(), "d41d8cd98f00b204e9800998ecf8427e");
         assert!(Value::guess("xyz").is_err());
-        assert!(
-            Value::parse(Kind::Sha1, "00")
-                .unwrap_err()
-                .contains("40 hex digits")
-        );
-        assert!(
-            Value::parse(Kind::Md5, &"g".repeat(32))
-                .unwrap_err()
-                .contains("not a hexadecimal")
-        );
+        assert!(Value::parse(Kind::Sha1, "00").unwrap_err().contains("40 hex digits"));
+        assert!(Value::parse(Kind::Md5, &"g".repeat(32)).unwrap_err().contains("not a hexadecimal"));
         assert_eq!(Kind::parse("HASH_PDQ"), Some(Kind::Pdq));
         assert_eq!(Kind::parse("video_md5"), Some(Kind::Md5));
     }
@@ -383,24 +323,9 @@ mod tests {
     #[test]
     fn add_dedupes_and_shares_provenance() {
         let mut b = Bank::new("b", false).unwrap();
-        let r = |s: &str| Record {
-            value: Value::guess(s).unwrap(),
-            label: String::new(),
-            source: String::new(),
-        };
-        let a = b.add(
-            vec![r(&"a".repeat(32)), r(&"b".repeat(32)), r(&"a".repeat(32))],
-            "f.txt",
-            1,
-            "baseline",
-        );
-        assert_eq!(
-            a,
-            Added {
-                added: 2,
-                duplicates: 1
-            }
-        );
+        let r = |s: &str| Record { value: Value::guess(s).unwrap(), label: String::new(), source: String::new() };
+        let a = b.add(vec![r(&"a".repeat(32)), r(&"b".repeat(32)), r(&"a".repeat(32))], "f.txt", 1, "baseline");
+        assert_eq!(a, Added { added: 2, duplicates: 1 });
         assert_eq!(b.provenance.len(), 1);
         assert_eq!(b.provenance[0].label, "baseline");
     }

@@ -38,10 +38,7 @@ pub enum StoreError {
 }
 
 fn io_err(path: &Path) -> impl FnOnce(io::Error) -> StoreError + '_ {
-    move |source| StoreError::Io {
-        path: path.to_owned(),
-        source,
-    }
+    move |source| StoreError::Io { path: path.to_owned(), source }
 }
 
 /// The header of a bank file: enough for `tomas bank list` without reading the entries.
@@ -65,9 +62,7 @@ pub struct BankStore {
 impl BankStore {
     /// The banks under `data_dir/banks` (created on first save).
     pub fn new(data_dir: &Path) -> BankStore {
-        BankStore {
-            dir: data_dir.join("banks"),
-        }
+        BankStore { dir: data_dir.join("banks") }
     }
 
     pub fn dir(&self) -> &Path {
@@ -129,19 +124,11 @@ impl BankStore {
         let len = f.metadata().map_err(io_err(&path))?.len();
         let mut head = vec![0u8; HEADER];
         io::Read::read_exact(&mut f, &mut head).map_err(io_err(&path))?;
-        let h = Header::parse(&head).map_err(|what| StoreError::Corrupt {
-            path: path.clone(),
-            what,
-        })?;
+        let h = Header::parse(&head).map_err(|what| StoreError::Corrupt { path: path.clone(), what })?;
         let mut namebuf = [0u8; 4 + 64];
         let n = io::Read::read(&mut f, &mut namebuf).map_err(io_err(&path))?;
-        let mut r = Reader {
-            b: &namebuf[..n],
-            at: 0,
-        };
-        let name = r
-            .string()
-            .map_err(|what| StoreError::Corrupt { path, what })?;
+        let mut r = Reader { b: &namebuf[..n], at: 0 };
+        let name = r.string().map_err(|what| StoreError::Corrupt { path, what })?;
         Ok(Summary {
             name,
             enabled: h.flags & 1 != 0,
@@ -157,9 +144,7 @@ impl BankStore {
         super::check_name(&bank.name)?;
         fs::create_dir_all(&self.dir).map_err(io_err(&self.dir))?;
         let path = self.path(&bank.name);
-        let tmp = self
-            .dir
-            .join(format!(".{}.bank.tmp.{}", bank.name, std::process::id()));
+        let tmp = self.dir.join(format!(".{}.bank.tmp.{}", bank.name, std::process::id()));
         let bytes = encode(bank);
         let result = (|| {
             let mut f = fs::File::create(&tmp)?;
@@ -181,9 +166,7 @@ impl BankStore {
         let path = self.path(name);
         match fs::remove_file(&path) {
             Ok(()) => Ok(()),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                Err(StoreError::NoSuchBank(name.to_owned()))
-            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Err(StoreError::NoSuchBank(name.to_owned())),
             Err(e) => Err(io_err(&path)(e)),
         }
     }
@@ -200,10 +183,7 @@ struct Header {
 impl Header {
     fn parse(b: &[u8]) -> Result<Header, String> {
         if b.len() < HEADER {
-            return Err(format!(
-                "{} bytes is shorter than the {HEADER}-byte header",
-                b.len()
-            ));
+            return Err(format!("{} bytes is shorter than the {HEADER}-byte header", b.len()));
         }
         if &b[..8] != MAGIC {
             return Err("it does not start with TOMASBNK".into());
@@ -216,21 +196,13 @@ impl Header {
         };
         let version = u32_at(8);
         if version != VERSION {
-            return Err(format!(
-                "format version {version}; this build reads version {VERSION}"
-            ));
+            return Err(format!("format version {version}; this build reads version {VERSION}"));
         }
         let mut counts = [0u64; 5];
         for (i, c) in counts.iter_mut().enumerate() {
             *c = u64_at(16 + 8 * i);
         }
-        Ok(Header {
-            flags: u32_at(12),
-            counts,
-            disabled: u64_at(56),
-            body_len: u64_at(64),
-            crc: u32_at(72),
-        })
+        Ok(Header { flags: u32_at(12), counts, disabled: u64_at(56), body_len: u64_at(64), crc: u32_at(72) })
     }
 }
 
@@ -255,11 +227,7 @@ fn encode(bank: &Bank) -> Vec<u8> {
         put_str(&mut body, &p.label);
     }
     body.extend_from_slice(&(n as u64).to_le_bytes());
-    body.extend(
-        bank.entries
-            .iter()
-            .map(|e| kind_index(e.value.kind()) as u8),
-    );
+    body.extend(bank.entries.iter().map(|e| kind_index(e.value.kind()) as u8));
     for chunk in bank.entries.chunks(64) {
         let mut w = 0u64;
         for (i, e) in chunk.iter().enumerate() {
@@ -313,10 +281,7 @@ impl<'a> Reader<'a> {
     fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
         let end = self.at.checked_add(n).filter(|e| *e <= self.b.len());
         let Some(end) = end else {
-            return Err(format!(
-                "truncated: needs {n} bytes at body offset {}",
-                self.at
-            ));
+            return Err(format!("truncated: needs {n} bytes at body offset {}", self.at));
         };
         let s = &self.b[self.at..end];
         self.at = end;
@@ -334,8 +299,7 @@ impl<'a> Reader<'a> {
     fn string(&mut self) -> Result<String, String> {
         let n = self.u32()? as usize;
         let b = self.take(n)?;
-        String::from_utf8(b.to_vec())
-            .map_err(|_| format!("a string at body offset {} is not UTF-8", self.at - n))
+        String::from_utf8(b.to_vec()).map_err(|_| format!("a string at body offset {} is not UTF-8", self.at - n))
     }
 }
 
@@ -343,11 +307,7 @@ fn decode(bytes: &[u8]) -> Result<Bank, String> {
     let h = Header::parse(bytes)?;
     let body = &bytes[HEADER..];
     if body.len() as u64 != h.body_len {
-        return Err(format!(
-            "the header says {} body bytes, the file has {}",
-            h.body_len,
-            body.len()
-        ));
+        return Err(format!("the header says {} body bytes, the file has {}", h.body_len, body.len()));
     }
     let mut crc = crc32fast::Hasher::new();
     crc.update(&bytes[..72]);
@@ -363,11 +323,7 @@ fn decode(bytes: &[u8]) -> Result<Bank, String> {
         let source = r.string()?;
         let imported_at = r.u64()? as i64;
         let label = r.string()?;
-        provenance.push(Provenance {
-            source,
-            imported_at,
-            label,
-        });
+        provenance.push(Provenance { source, imported_at, label });
     }
     let n = usize::try_from(r.u64()?).map_err(|_| "entry count too large".to_string())?;
     if n as u64 != h.counts.iter().sum::<u64>() {
@@ -388,45 +344,22 @@ fn decode(bytes: &[u8]) -> Result<Bank, String> {
             let w = KIND_ORDER[k].width();
             let at = cursor[k];
             cursor[k] += w;
-            let slice = sections[k]
-                .get(at..at + w)
-                .ok_or("more entries than values")?;
+            let slice = sections[k].get(at..at + w).ok_or("more entries than values")?;
             Value::from_bytes(KIND_ORDER[k], slice).ok_or("bad value width")?
         } else if k == 4 {
             Value::Url(r.string()?)
         } else {
             return Err(format!("entry {i} has unknown kind {k}"));
         };
-        let p = u32::from_le_bytes([
-            provs[4 * i],
-            provs[4 * i + 1],
-            provs[4 * i + 2],
-            provs[4 * i + 3],
-        ]);
+        let p = u32::from_le_bytes([provs[4 * i], provs[4 * i + 1], provs[4 * i + 2], provs[4 * i + 3]]);
         if p as usize >= provenance.len() {
-            return Err(format!(
-                "entry {i} refers to provenance {p}, the file has {}",
-                provenance.len()
-            ));
+            return Err(format!("entry {i} refers to provenance {p}, the file has {}", provenance.len()));
         }
         let on = enabled[i / 8] >> (i % 8) & 1 == 1;
-        entries.push(Entry {
-            value,
-            provenance: p,
-            enabled: on,
-        });
+        entries.push(Entry { value, provenance: p, enabled: on });
     }
     if r.at != body.len() {
-        return Err(format!(
-            "{} bytes left over after the last entry",
-            body.len() - r.at
-        ));
+        return Err(format!("{} bytes left over after the last entry", body.len() - r.at));
     }
-    Ok(Bank {
-        name,
-        negative: h.flags & 2 != 0,
-        enabled: h.flags & 1 != 0,
-        provenance,
-        entries,
-    })
+    Ok(Bank { name, negative: h.flags & 2 != 0, enabled: h.flags & 1 != 0, provenance, entries })
 }

@@ -59,13 +59,7 @@ impl Snapshot {
         self.len() == 0
     }
 
-    fn search_with(
-        &self,
-        q: &[u64; 4],
-        radius: u32,
-        scratch: &mut segment::Scratch,
-        out: &mut Vec<Hit>,
-    ) {
+    fn search_with(&self, q: &[u64; 4], radius: u32, scratch: &mut segment::Scratch, out: &mut Vec<Hit>) {
         let dead = &self.dead;
         let mut push = |id: u32, distance: u32| {
             if dead.is_empty() || !dead.contains(&id) {
@@ -121,26 +115,14 @@ impl Index {
     /// Like [`Index::build`] with a fixed number of substring parts (`Some(16)` = 16 × 16 bits,
     /// `Some(0)` = no tables: always a linear scan).
     pub fn build_with(items: Vec<(u32, Hash256)>, parts: Option<u32>) -> Index {
-        let items: Vec<(u32, [u64; 4])> =
-            items.into_iter().map(|(id, h)| (id, h.words())).collect();
+        let items: Vec<(u32, [u64; 4])> = items.into_iter().map(|(id, h)| (id, h.words())).collect();
         Index::build_words(items, parts)
     }
 
     /// [`Index::build_with`] on hashes already in word form (see [`Hash256::words`]).
     pub fn build_words(items: Vec<(u32, [u64; 4])>, parts: Option<u32>) -> Index {
-        let segments = if items.is_empty() {
-            Vec::new()
-        } else {
-            vec![Arc::new(Segment::build(items, parts))]
-        };
-        Index {
-            state: RwLock::new(Arc::new(Snapshot {
-                segments,
-                ..Snapshot::default()
-            })),
-            parts,
-            ..Index::default()
-        }
+        let segments = if items.is_empty() { Vec::new() } else { vec![Arc::new(Segment::build(items, parts))] };
+        Index { state: RwLock::new(Arc::new(Snapshot { segments, ..Snapshot::default() })), parts, ..Index::default() }
     }
 
     /// The current snapshot; later updates do not change it.
@@ -206,10 +188,7 @@ impl Index {
         for (id, h) in snap.tail.iter() {
             let d = distance(h, &q);
             if d <= radius && !snap.dead.contains(id) {
-                out.push(Hit {
-                    id: *id,
-                    distance: d,
-                });
+                out.push(Hit { id: *id, distance: d });
             }
         }
         out
@@ -228,32 +207,20 @@ impl Index {
             }
         }
         if let Some(mut d) = dead {
-            let returning: HashSet<u32> = items
-                .iter()
-                .map(|(id, _)| *id)
-                .filter(|id| d.contains(id))
-                .collect();
+            let returning: HashSet<u32> = items.iter().map(|(id, _)| *id).filter(|id| d.contains(id)).collect();
             snap.segments = snap
                 .segments
                 .iter()
                 .map(|s| {
                     if s.items().any(|(id, _)| returning.contains(&id)) {
-                        let kept: Vec<_> = s
-                            .items()
-                            .filter(|(id, _)| !returning.contains(id))
-                            .collect();
+                        let kept: Vec<_> = s.items().filter(|(id, _)| !returning.contains(id)).collect();
                         Arc::new(Segment::build(kept, self.parts_for(s.len())))
                     } else {
                         Arc::clone(s)
                     }
                 })
                 .collect();
-            let tail: Vec<_> = snap
-                .tail
-                .iter()
-                .copied()
-                .filter(|(id, _)| !returning.contains(id))
-                .collect();
+            let tail: Vec<_> = snap.tail.iter().copied().filter(|(id, _)| !returning.contains(id)).collect();
             snap.tail = Arc::new(tail);
             d.retain(|id| !returning.contains(id));
             snap.dead = Arc::new(d);
@@ -262,8 +229,7 @@ impl Index {
         for (id, h) in items {
             tail.push((*id, h.words()));
             if tail.len() >= TAIL_MAX {
-                snap.segments
-                    .push(Arc::new(Segment::build(std::mem::take(&mut tail), Some(0))));
+                snap.segments.push(Arc::new(Segment::build(std::mem::take(&mut tail), Some(0))));
                 self.merge_small(&mut snap);
             }
         }
@@ -272,11 +238,7 @@ impl Index {
     }
 
     fn parts_for(&self, n: usize) -> Option<u32> {
-        if n <= plan::FLAT_MAX {
-            Some(0)
-        } else {
-            self.parts
-        }
+        if n <= plan::FLAT_MAX { Some(0) } else { self.parts }
     }
 
     /// Tiered merging of the newest segments, while it stays cheap.
@@ -287,7 +249,7 @@ impl Index {
         while snap.segments.len() >= 2 {
             let n = snap.segments.len();
             let (a, b) = (snap.segments[n - 2].len(), snap.segments[n - 1].len());
-            if b * 4 < a || a + b > SYNC_MERGE_MAX {
+            if b * 2 < a || a + b > SYNC_MERGE_MAX {
                 break;
             }
             let (Some(last), Some(prev)) = (snap.segments.pop(), snap.segments.pop()) else {
@@ -304,18 +266,8 @@ impl Index {
         let mut snap = (*self.snapshot()).clone();
         let mut dead = (*snap.dead).clone();
         // Ids still in the tail are dropped from it directly.
-        let tail: Vec<_> = snap
-            .tail
-            .iter()
-            .copied()
-            .filter(|(id, _)| !ids.contains(id))
-            .collect();
-        let in_tail: HashSet<u32> = snap
-            .tail
-            .iter()
-            .map(|(id, _)| *id)
-            .filter(|id| ids.contains(id))
-            .collect();
+        let tail: Vec<_> = snap.tail.iter().copied().filter(|(id, _)| !ids.contains(id)).collect();
+        let in_tail: HashSet<u32> = snap.tail.iter().map(|(id, _)| *id).filter(|id| ids.contains(id)).collect();
         dead.extend(ids.iter().copied().filter(|id| !in_tail.contains(id)));
         snap.tail = Arc::new(tail);
         snap.dead = Arc::new(dead);
@@ -349,10 +301,7 @@ impl Index {
             let _w = self.lock_writer();
             let mut now = (*self.snapshot()).clone();
             let newer = now.segments.split_off(before.segments.len());
-            now.segments = std::iter::once(Arc::new(merged))
-                .filter(|s| s.len() > 0)
-                .chain(newer)
-                .collect();
+            now.segments = std::iter::once(Arc::new(merged)).filter(|s| !s.is_empty()).chain(newer).collect();
             let mut dead = (*now.dead).clone();
             dead.retain(|id| !removed_here.contains(id));
             now.dead = Arc::new(dead);

@@ -44,11 +44,7 @@ pub fn key(h: &[u64; 4], part: Part) -> u32 {
     let w = (part.start / 64) as usize;
     let s = part.start % 64;
     let lo = h[w] >> s;
-    let v = if s + part.bits > 64 {
-        lo | (h[w + 1] << (64 - s))
-    } else {
-        lo
-    };
+    let v = if s + part.bits > 64 { lo | (h[w + 1] << (64 - s)) } else { lo };
     (v & ((1u64 << part.bits) - 1)) as u32
 }
 
@@ -114,10 +110,7 @@ pub fn probe(parts: &[Part], n: usize, r: u32) -> Probe {
     match dp[need].take() {
         Some((cost, radii)) => Probe { radii, cost },
         // Not reachable with these parts (radius too large): probing is pointless.
-        None => Probe {
-            radii: vec![None; parts.len()],
-            cost: f64::INFINITY,
-        },
+        None => Probe { radii: vec![None; parts.len()], cost: f64::INFINITY },
     }
 }
 
@@ -152,10 +145,7 @@ pub fn choose_parts(n: usize) -> u32 {
             continue;
         }
         // Packed offsets: about 1.06 bytes per bucket.
-        let bytes: f64 = parts
-            .iter()
-            .map(|p| 1.0625 * 2f64.powi(p.bits as i32))
-            .sum();
+        let bytes: f64 = parts.iter().map(|p| 1.0625 * 2f64.powi(p.bits as i32)).sum();
         if bytes > OFFSET_BYTES_PER_HASH * n as f64 + 8.0 * 1024.0 * 1024.0 {
             continue;
         }
@@ -188,16 +178,7 @@ mod tests {
     #[test]
     fn key_reads_across_word_boundaries() {
         let h = [0u64, 1 << 63, 0b101, 0];
-        assert_eq!(
-            key(
-                &h,
-                Part {
-                    start: 127,
-                    bits: 4
-                }
-            ),
-            0b1011
-        );
+        assert_eq!(key(&h, Part { start: 127, bits: 4 }), 0b1011);
         assert_eq!(key(&h, Part { start: 0, bits: 16 }), 0);
     }
 

@@ -5,10 +5,7 @@
 
 #[inline(always)]
 pub fn distance(a: &[u64; 4], b: &[u64; 4]) -> u32 {
-    (a[0] ^ b[0]).count_ones()
-        + (a[1] ^ b[1]).count_ones()
-        + (a[2] ^ b[2]).count_ones()
-        + (a[3] ^ b[3]).count_ones()
+    (a[0] ^ b[0]).count_ones() + (a[1] ^ b[1]).count_ones() + (a[2] ^ b[2]).count_ones() + (a[3] ^ b[3]).count_ones()
 }
 
 const CHUNK: usize = 64;
@@ -45,9 +42,7 @@ fn scan_avx2(hashes: &[[u64; 4]], q: &[u64; 4], radius: u32, hit: &mut dyn FnMut
 pub fn scan(hashes: &[[u64; 4]], q: &[u64; 4], radius: u32, hit: &mut dyn FnMut(usize, u32)) {
     #[cfg(target_arch = "x86_64")]
     {
-        if std::is_x86_feature_detected!("avx512vpopcntdq")
-            && std::is_x86_feature_detected!("avx512f")
-        {
+        if std::is_x86_feature_detected!("avx512vpopcntdq") && std::is_x86_feature_detected!("avx512f") {
             // SAFETY: the CPU supports the features the function was compiled for.
             return unsafe { scan_avx512(hashes, q, radius, hit) };
         }

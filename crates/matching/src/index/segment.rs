@@ -36,29 +36,20 @@ impl Offsets {
             return Offsets::Plain(plain.into());
         }
         let base: Vec<u32> = plain.iter().step_by(64).copied().collect();
-        let widest = (0..buckets / 64)
-            .map(|b| plain[b * 64 + 63] - plain[b * 64])
-            .max()
-            .unwrap_or(0);
+        let widest = (0..buckets / 64).map(|b| plain[b * 64 + 63] - plain[b * 64]).max().unwrap_or(0);
         let within = |i: usize| plain[i] - plain[i & !63];
         if widest <= u32::from(u8::MAX) {
             let mut w = huge_vec::<u8>(buckets);
             for (i, slot) in w.iter_mut().enumerate() {
                 *slot = within(i) as u8;
             }
-            Offsets::Packed {
-                base: base.into(),
-                within: w.into(),
-            }
+            Offsets::Packed { base: base.into(), within: w.into() }
         } else if widest <= u32::from(u16::MAX) {
             let mut w = huge_vec::<u16>(buckets);
             for (i, slot) in w.iter_mut().enumerate() {
                 *slot = within(i) as u16;
             }
-            Offsets::Packed16 {
-                base: base.into(),
-                within: w.into(),
-            }
+            Offsets::Packed16 { base: base.into(), within: w.into() }
         } else {
             Offsets::Plain(plain.into())
         }
@@ -71,21 +62,13 @@ impl Offsets {
             Offsets::Packed { base, within } => {
                 let b = base[k >> 6] as usize;
                 let lo = b + within[k] as usize;
-                let hi = if k & 63 == 63 {
-                    base[(k >> 6) + 1] as usize
-                } else {
-                    b + within[k + 1] as usize
-                };
+                let hi = if k & 63 == 63 { base[(k >> 6) + 1] as usize } else { b + within[k + 1] as usize };
                 (lo, hi)
             }
             Offsets::Packed16 { base, within } => {
                 let b = base[k >> 6] as usize;
                 let lo = b + within[k] as usize;
-                let hi = if k & 63 == 63 {
-                    base[(k >> 6) + 1] as usize
-                } else {
-                    b + within[k + 1] as usize
-                };
+                let hi = if k & 63 == 63 { base[(k >> 6) + 1] as usize } else { b + within[k + 1] as usize };
                 (lo, hi)
             }
         }
@@ -135,17 +118,8 @@ impl Segment {
     /// unless `parts` says how many substrings to use (`Some(0)` = flat).
     pub fn build(items: Vec<(u32, [u64; 4])>, parts: Option<u32>) -> Segment {
         let n = items.len();
-        assert!(
-            n < u32::MAX as usize,
-            "a segment holds fewer than 2^32 hashes"
-        );
-        let m = parts.unwrap_or_else(|| {
-            if n <= plan::FLAT_MAX {
-                0
-            } else {
-                plan::choose_parts(n)
-            }
-        });
+        assert!(n < u32::MAX as usize, "a segment holds fewer than 2^32 hashes");
+        let m = parts.unwrap_or_else(|| if n <= plan::FLAT_MAX { 0 } else { plan::choose_parts(n) });
         if m == 0 {
             let (ids, hashes): (Vec<u32>, Vec<[u64; 4]>) = items.into_iter().unzip();
             return Segment {
@@ -181,10 +155,7 @@ impl Segment {
         drop(order);
         drop(items);
 
-        let mut tables = vec![Table {
-            offsets: Offsets::pack(offsets0),
-            ids: Box::new([]),
-        }];
+        let mut tables = vec![Table { offsets: Offsets::pack(offsets0), ids: Box::new([]) }];
         let mut keys = vec![0u32; n];
         for &part in &parts[1..] {
             for (k, h) in keys.iter_mut().zip(&hashes) {
@@ -205,10 +176,7 @@ impl Segment {
                 *slot += 1;
             }
             drop(next);
-            tables.push(Table {
-                offsets: Offsets::pack(offs),
-                ids: members.into(),
-            });
+            tables.push(Table { offsets: Offsets::pack(offs), ids: members.into() });
         }
         Segment {
             hashes: hashes.into(),
@@ -221,6 +189,10 @@ impl Segment {
 
     pub fn len(&self) -> usize {
         self.hashes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.hashes.is_empty()
     }
 
     /// Number of substring tables (0 for a flat segment).
@@ -237,11 +209,7 @@ impl Segment {
     pub fn heap_bytes(&self) -> usize {
         self.hashes.len() * 32
             + self.ids.len() * 4
-            + self
-                .tables
-                .iter()
-                .map(|t| t.offsets.bytes() + t.ids.len() * 4)
-                .sum::<usize>()
+            + self.tables.iter().map(|t| t.offsets.bytes() + t.ids.len() * 4).sum::<usize>()
     }
 
     /// The probe plan used at `radius` (None: the segment is scanned).
@@ -249,19 +217,12 @@ impl Segment {
         if self.tables.is_empty() {
             return None;
         }
-        let p = self.probes[radius.min(256) as usize]
-            .get_or_init(|| plan::probe(&self.parts, self.len(), radius));
+        let p = self.probes[radius.min(256) as usize].get_or_init(|| plan::probe(&self.parts, self.len(), radius));
         (p.cost < plan::scan_cost(self.len())).then_some(p)
     }
 
     /// Calls `hit(id, distance)` once for every stored hash within `radius` of `q`.
-    pub fn search(
-        &self,
-        q: &[u64; 4],
-        radius: u32,
-        scratch: &mut Scratch,
-        hit: &mut dyn FnMut(u32, u32),
-    ) {
+    pub fn search(&self, q: &[u64; 4], radius: u32, scratch: &mut Scratch, hit: &mut dyn FnMut(u32, u32)) {
         match self.probe(radius) {
             None => self.scan(q, radius, hit),
             Some(p) => {
@@ -287,32 +248,13 @@ impl Segment {
 
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "popcnt")]
-    fn probe_popcnt(
-        &self,
-        p: &Probe,
-        q: &[u64; 4],
-        radius: u32,
-        scratch: &mut Scratch,
-        hit: &mut dyn FnMut(u32, u32),
-    ) {
+    fn probe_popcnt(&self, p: &Probe, q: &[u64; 4], radius: u32, scratch: &mut Scratch, hit: &mut dyn FnMut(u32, u32)) {
         self.probe_body(p, q, radius, scratch, hit)
     }
 
     #[inline(always)]
-    fn probe_body(
-        &self,
-        p: &Probe,
-        q: &[u64; 4],
-        radius: u32,
-        scratch: &mut Scratch,
-        hit: &mut dyn FnMut(u32, u32),
-    ) {
-        let Scratch {
-            keys,
-            ranges,
-            cand,
-            spans,
-        } = scratch;
+    fn probe_body(&self, p: &Probe, q: &[u64; 4], radius: u32, scratch: &mut Scratch, hit: &mut dyn FnMut(u32, u32)) {
+        let Scratch { keys, ranges, cand, spans } = scratch;
         cand.clear();
         spans.clear();
         let mut qkeys = [0u32; 32];
@@ -464,9 +406,6 @@ mod tests {
         sorted.sort();
         sorted.dedup();
         assert_eq!(sorted.len(), out.len());
-        assert!(
-            out.iter()
-                .all(|k| (k ^ 0b1010).count_ones() <= 2 && *k < 256)
-        );
+        assert!(out.iter().all(|k| (k ^ 0b1010).count_ones() <= 2 && *k < 256));
     }
 }

@@ -25,12 +25,7 @@ pub struct DataDir {
 
 impl DataDir {
     fn store(&self) -> BankStore {
-        BankStore::new(
-            &self
-                .data_dir
-                .clone()
-                .unwrap_or_else(super::default_data_dir),
-        )
+        BankStore::new(&self.data_dir.clone().unwrap_or_else(super::default_data_dir))
     }
 }
 
@@ -55,6 +50,12 @@ pub enum BankCmd {
     Enable(SwitchArgs),
     /// Disable a bank (its entries stop matching), or only the entries holding one value (--value).
     Disable(SwitchArgs),
+    /// Read a bank's file completely and check its checksum; prints its size and the load time.
+    Verify {
+        name: String,
+        #[command(flatten)]
+        data: DataDir,
+    },
     /// Delete a bank and its file.
     Delete {
         name: String,
@@ -154,6 +155,19 @@ pub fn run(cmd: BankCmd) -> anyhow::Result<ExitCode> {
         BankCmd::List { data, json } => list(&data.store(), json),
         BankCmd::Enable(args) => switch(args, true),
         BankCmd::Disable(args) => switch(args, false),
+        BankCmd::Verify { name, data } => {
+            let start = Instant::now();
+            let bank = data.store().load(&name)?;
+            let secs = start.elapsed().as_secs_f64();
+            let counts = Kind::ALL.map(|k| bank.count(k) as u64);
+            println!(
+                "{}: {} entries ({}), checksum ok, loaded in {secs:.2} s",
+                bank.name,
+                bank.entries.len(),
+                counts_text(&counts)
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         BankCmd::Delete { name, data } => {
             data.store().delete(&name)?;
             eprintln!("deleted bank {name}");
@@ -163,58 +177,29 @@ pub fn run(cmd: BankCmd) -> anyhow::Result<ExitCode> {
 }
 
 fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }
 
 fn import_cmd(args: ImportArgs) -> anyhow::Result<ExitCode> {
     let store = args.data.store();
     matching::bank::check_name(&args.name)?;
-    let file_name = args
-        .file
-        .file_name()
-        .and_then(|f| f.to_str())
-        .unwrap_or("")
-        .to_owned();
-    let format = args
-        .format
-        .unwrap_or_else(|| Format::from_file_name(&file_name));
-    let bytes = std::fs::read(&args.file)
-        .with_context(|| format!("cannot read {}", args.file.display()))?;
+    let file_name = args.file.file_name().and_then(|f| f.to_str()).unwrap_or("").to_owned();
+    let format = args.format.unwrap_or_else(|| Format::from_file_name(&file_name));
+    let bytes = std::fs::read(&args.file).with_context(|| format!("cannot read {}", args.file.display()))?;
     let text = String::from_utf8(bytes).map_err(|e| {
-        anyhow::anyhow!(
-            "{}: not UTF-8 text (byte {})",
-            args.file.display(),
-            e.utf8_error().valid_up_to()
-        )
+        anyhow::anyhow!("{}: not UTF-8 text (byte {})", args.file.display(), e.utf8_error().valid_up_to())
     })?;
     let display = args.file.display().to_string();
     let start = Instant::now();
-    let records = import::parse(
-        &text,
-        import::Options {
-            format,
-            kind: args.kind,
-            file: &display,
-        },
-    )?;
+    let records = import::parse(&text, import::Options { format, kind: args.kind, file: &display })?;
     let mut bank = if store.exists(&args.name) {
         let bank = store.load(&args.name)?;
         if bank.negative != args.negative {
             bail!(
                 "bank {} exists as a {} bank; {} to import into it",
                 args.name,
-                if bank.negative {
-                    "negative"
-                } else {
-                    "positive"
-                },
-                if bank.negative {
-                    "add --negative"
-                } else {
-                    "drop --negative"
-                }
+                if bank.negative { "negative" } else { "positive" },
+                if bank.negative { "add --negative" } else { "drop --negative" }
             );
         }
         bank
@@ -228,11 +213,7 @@ fn import_cmd(args: ImportArgs) -> anyhow::Result<ExitCode> {
         "imported {} entries ({}) into {} bank {} ({} already there, skipped) in {:.2} s; it now holds {}",
         added.added,
         format_name(format),
-        if bank.negative {
-            "negative"
-        } else {
-            "positive"
-        },
+        if bank.negative { "negative" } else { "positive" },
         bank.name,
         added.duplicates,
         start.elapsed().as_secs_f64(),
@@ -252,27 +233,16 @@ fn format_name(f: Format) -> &'static str {
 }
 
 fn counts_text(counts: &[u64; 5]) -> String {
-    let parts: Vec<String> = Kind::ALL
-        .iter()
-        .zip(counts)
-        .filter(|(_, c)| **c > 0)
-        .map(|(k, c)| format!("{c} {k}"))
-        .collect();
-    if parts.is_empty() {
-        "nothing".into()
-    } else {
-        parts.join(", ")
-    }
+    let parts: Vec<String> =
+        Kind::ALL.iter().zip(counts).filter(|(_, c)| **c > 0).map(|(k, c)| format!("{c} {k}")).collect();
+    if parts.is_empty() { "nothing".into() } else { parts.join(", ") }
 }
 
 fn list(store: &BankStore, json: bool) -> anyhow::Result<ExitCode> {
     let names = store.names()?;
     let mut out = BufWriter::new(io::stdout().lock());
     if names.is_empty() && !json {
-        eprintln!(
-            "no banks in {} (import one with `tomas bank import NAME FILE`)",
-            store.dir().display()
-        );
+        eprintln!("no banks in {} (import one with `tomas bank import NAME FILE`)", store.dir().display());
         return Ok(ExitCode::SUCCESS);
     }
     if !json {
@@ -287,11 +257,8 @@ fn list(store: &BankStore, json: bool) -> anyhow::Result<ExitCode> {
         let kind = if s.negative { "negative" } else { "positive" };
         let state = if s.enabled { "enabled" } else { "disabled" };
         if json {
-            let counts: serde_json::Map<String, serde_json::Value> = Kind::ALL
-                .iter()
-                .zip(s.counts)
-                .map(|(k, c)| (k.name().to_owned(), json!(c)))
-                .collect();
+            let counts: serde_json::Map<String, serde_json::Value> =
+                Kind::ALL.iter().zip(s.counts).map(|(k, c)| (k.name().to_owned(), json!(c))).collect();
             writeln!(
                 out,
                 "{}",
@@ -332,11 +299,7 @@ fn switch(args: SwitchArgs, enabled: bool) -> anyhow::Result<ExitCode> {
                 bail!("bank {} holds no {} entry {value}", bank.name, value.kind());
             }
             store.save(&bank)?;
-            eprintln!(
-                "{n} entr{} of bank {} {verb}",
-                if n == 1 { "y" } else { "ies" },
-                bank.name
-            );
+            eprintln!("{n} entr{} of bank {} {verb}", if n == 1 { "y" } else { "ies" }, bank.name);
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -389,20 +352,12 @@ fn match_file(
     hasher: &mut media::Hasher,
 ) -> anyhow::Result<FileResult> {
     let limits = hasher.options().limits;
-    let meta =
-        std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let meta = std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
     if meta.len() > limits.max_bytes {
-        bail!(
-            "{}: {} bytes is over the {}-byte limit",
-            path.display(),
-            meta.len(),
-            limits.max_bytes
-        );
+        bail!("{}: {} bytes is over the {}-byte limit", path.display(), meta.len(), limits.max_bytes);
     }
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let hashes = hasher
-        .hash(&bytes)
-        .with_context(|| format!("cannot hash {}", path.display()))?;
+    let hashes = hasher.hash(&bytes).with_context(|| format!("cannot hash {}", path.display()))?;
     let mut query = Query {
         pdq: Vec::new(),
         md5: Some(hashes.digests.md5),
@@ -413,9 +368,7 @@ fn match_file(
     if hashes.pdq.quality >= args.min_quality {
         query.pdq.push(hashes.pdq.hash);
         if args.dihedral {
-            query
-                .pdq
-                .extend(hashes.dihedral.hashes.iter().skip(1).copied());
+            query.pdq.extend(hashes.dihedral.hashes.iter().skip(1).copied());
         }
     }
     Ok(FileResult {
@@ -427,20 +380,13 @@ fn match_file(
 
 pub fn run_match(args: MatchArgs) -> anyhow::Result<ExitCode> {
     if args.radius > matching::index::MAX_RADIUS {
-        bail!(
-            "--radius {} is above the maximum, {}",
-            args.radius,
-            matching::index::MAX_RADIUS
-        );
+        bail!("--radius {} is above the maximum, {}", args.radius, matching::index::MAX_RADIUS);
     }
     let store = args.data.store();
     let start = Instant::now();
     let mut banks = store.load_all()?;
     if banks.is_empty() {
-        bail!(
-            "no banks in {} (import one with `tomas bank import NAME FILE`)",
-            store.dir().display()
-        );
+        bail!("no banks in {} (import one with `tomas bank import NAME FILE`)", store.dir().display());
     }
     for name in &args.banks {
         if !banks.iter().any(|b| &b.name == name) {
@@ -464,9 +410,7 @@ pub fn run_match(args: MatchArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let files = collect_files(&args.paths)?;
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(files.len().max(1));
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(files.len().max(1));
     let chunk = files.len().div_ceil(threads).max(1);
     let results: Vec<anyhow::Result<FileResult>> = std::thread::scope(|s| {
         let handles: Vec<_> = files
@@ -476,18 +420,13 @@ pub fn run_match(args: MatchArgs) -> anyhow::Result<ExitCode> {
                 let args = &args;
                 s.spawn(move || {
                     let mut hasher = media::Hasher::default();
-                    part.iter()
-                        .map(|p| match_file(p, matcher, args, &mut hasher))
-                        .collect::<Vec<_>>()
+                    part.iter().map(|p| match_file(p, matcher, args, &mut hasher)).collect::<Vec<_>>()
                 })
             })
             .collect();
         handles
             .into_iter()
-            .flat_map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| vec![Err(anyhow::anyhow!("a matching thread panicked"))])
-            })
+            .flat_map(|h| h.join().unwrap_or_else(|_| vec![Err(anyhow::anyhow!("a matching thread panicked"))]))
             .collect()
     });
     let mut out = BufWriter::new(io::stdout().lock());
@@ -515,11 +454,7 @@ pub fn run_match(args: MatchArgs) -> anyhow::Result<ExitCode> {
                     continue;
                 }
                 if r.quality < args.min_quality {
-                    writeln!(
-                        out,
-                        "{p}\tnote: PDQ quality {} is below {}; digests only",
-                        r.quality, args.min_quality
-                    )?;
+                    writeln!(out, "{p}\tnote: PDQ quality {} is below {}; digests only", r.quality, args.min_quality)?;
                 }
                 for m in &r.outcome.matches {
                     writeln!(out, "{p}\t{}", match_text(m))?;
@@ -530,10 +465,7 @@ pub fn run_match(args: MatchArgs) -> anyhow::Result<ExitCode> {
                 for m in &r.outcome.suppressed {
                     writeln!(out, "{p}\tsuppressed\t{}", match_text(m))?;
                 }
-                if r.outcome.matches.is_empty()
-                    && r.outcome.suppressed.is_empty()
-                    && r.outcome.negative.is_empty()
-                {
+                if r.outcome.matches.is_empty() && r.outcome.suppressed.is_empty() && r.outcome.negative.is_empty() {
                     writeln!(out, "{p}\tno match")?;
                 }
             }
@@ -541,16 +473,9 @@ pub fn run_match(args: MatchArgs) -> anyhow::Result<ExitCode> {
     }
     out.flush()?;
     if !args.json {
-        eprintln!(
-            "{} file(s): {matched} matched, {failed} failed",
-            files.len()
-        );
+        eprintln!("{} file(s): {matched} matched, {failed} failed", files.len());
     }
-    Ok(if failed > 0 {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(if failed > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
 
 fn match_text(m: &Match) -> String {
@@ -586,12 +511,7 @@ fn iso_time(t: i64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60
-    )
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", secs / 3600, secs / 60 % 60, secs % 60)
 }
 
 #[cfg(test)]

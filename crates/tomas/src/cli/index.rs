@@ -86,32 +86,25 @@ fn generate(args: GenArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn write_hashes(path: &Path, hashes: &[Hash256]) -> anyhow::Result<()> {
-    let file =
-        std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    let file = std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
     let mut w = BufWriter::with_capacity(1 << 20, file);
     for h in hashes {
         writeln!(w, "{h}")?;
     }
-    w.flush()
-        .with_context(|| format!("cannot write {}", path.display()))?;
+    w.flush().with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
 }
 
 /// Reads one 64-hex hash per line (blank lines skipped); errors name the file and line.
 pub fn read_hashes(path: &Path) -> anyhow::Result<Vec<Hash256>> {
-    let file =
-        std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     let mut out = Vec::new();
     let mut reader = BufReader::with_capacity(1 << 20, file);
     let mut line = String::new();
     let mut number = 0;
     loop {
         line.clear();
-        if reader
-            .read_line(&mut line)
-            .with_context(|| format!("cannot read {}", path.display()))?
-            == 0
-        {
+        if reader.read_line(&mut line).with_context(|| format!("cannot read {}", path.display()))? == 0 {
             break;
         }
         number += 1;
@@ -119,8 +112,8 @@ pub fn read_hashes(path: &Path) -> anyhow::Result<Vec<Hash256>> {
         if text.is_empty() {
             continue;
         }
-        let h = Hash256::from_hex(text)
-            .with_context(|| format!("{}:{number}: not a 64-hex PDQ hash", path.display()))?;
+        let h =
+            Hash256::from_hex(text).with_context(|| format!("{}:{number}: not a 64-hex PDQ hash", path.display()))?;
         out.push(h);
     }
     Ok(out)
@@ -128,25 +121,14 @@ pub fn read_hashes(path: &Path) -> anyhow::Result<Vec<Hash256>> {
 
 fn bench(args: BenchArgs) -> anyhow::Result<ExitCode> {
     if args.radius > matching::index::MAX_RADIUS {
-        bail!(
-            "--radius {} is above the maximum, {}",
-            args.radius,
-            matching::index::MAX_RADIUS
-        );
+        bail!("--radius {} is above the maximum, {}", args.radius, matching::index::MAX_RADIUS);
     }
     if args.threads == 0 {
         bail!("--threads must be at least 1");
     }
     let db = read_hashes(&args.db)?;
-    let queries: Vec<[u64; 4]> = read_hashes(&args.queries)?
-        .iter()
-        .map(|h| h.words())
-        .collect();
-    let items: Vec<(u32, [u64; 4])> = db
-        .iter()
-        .enumerate()
-        .map(|(i, h)| (i as u32, h.words()))
-        .collect();
+    let queries: Vec<[u64; 4]> = read_hashes(&args.queries)?.iter().map(|h| h.words()).collect();
+    let items: Vec<(u32, [u64; 4])> = db.iter().enumerate().map(|(i, h)| (i as u32, h.words())).collect();
     let n = db.len();
     drop(db);
     let rss_before = rss_mb();
@@ -181,10 +163,11 @@ fn bench(args: BenchArgs) -> anyhow::Result<ExitCode> {
     let query_s = start.elapsed().as_secs_f64();
     let query_cpu_s = cpu_s() - cpu_start;
     let rss = rss_mb();
+    let updates = update_latencies(&index, n as u32);
     println!(
         "{{\"engine\":\"tomas\",\"n\":{n},\"radius\":{},\"threads\":{},\"tables\":{},\"build_s\":{build_s:.3},\
          \"queries\":{},\"matches\":{matches},\"query_s\":{query_s:.3},\"qps\":{:.1},\"query_cpu_s\":{query_cpu_s:.3},\"qps_per_cpu_s\":{:.1},\"rss_mb\":{rss:.1},\
-         \"index_bytes_per_hash\":{:.1},\"rss_growth_bytes_per_hash\":{:.1}}}",
+         \"index_bytes_per_hash\":{:.1},\"rss_growth_bytes_per_hash\":{:.1},{updates}}}",
         args.radius,
         args.threads,
         stats.tables,
@@ -195,6 +178,35 @@ fn bench(args: BenchArgs) -> anyhow::Result<ExitCode> {
         (rss - rss_before) * 1024.0 * 1024.0 / n.max(1) as f64,
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Times the incremental updates on the built index (after the queries, so they do not disturb
+/// them) and checks that each takes effect: JSON fields `insert_one_ms`, `remove_one_ms`,
+/// `insert_10k_ms` and `compact_s` (the background merge of everything into one segment).
+fn update_latencies(index: &Index, first_id: u32) -> String {
+    let mut rng = synth::Rng::new(7);
+    let fresh = synth::balanced(&mut rng);
+    let t = Instant::now();
+    index.insert(&[(first_id, fresh)]);
+    let insert_one = t.elapsed().as_secs_f64() * 1e3;
+    let visible = index.search(&fresh, 0).iter().any(|h| h.id == first_id);
+    let t = Instant::now();
+    index.remove(&[first_id, 0]);
+    let remove_one = t.elapsed().as_secs_f64() * 1e3;
+    let gone = !index.search(&fresh, 0).iter().any(|h| h.id == first_id);
+    let batch: Vec<(u32, Hash256)> = (1..=10_000).map(|i| (first_id + i, synth::balanced(&mut rng))).collect();
+    let t = Instant::now();
+    index.insert(&batch);
+    let insert_10k = t.elapsed().as_secs_f64() * 1e3;
+    let t = Instant::now();
+    index.compact();
+    let compact = t.elapsed().as_secs_f64();
+    let still = index.search(&batch[9_999].1, 0).iter().any(|h| h.id == first_id + 10_000);
+    format!(
+        "\"insert_one_ms\":{insert_one:.3},\"remove_one_ms\":{remove_one:.3},\"insert_10k_ms\":{insert_10k:.1},\
+         \"compact_s\":{compact:.2},\"updates_visible\":{}",
+        visible && gone && still
+    )
 }
 
 /// Resident set size of this process in MiB (0 where /proc is unavailable).
@@ -221,12 +233,7 @@ fn cpu_s() -> f64 {
         return 0.0;
     };
     let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|v| v.parse::<f64>().ok())
-            .unwrap_or(0.0)
-    };
+    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
     // utime and stime are fields 14 and 15 of the whole line, 12 and 13 after the name.
     (ticks(11) + ticks(12)) / 100.0
 }

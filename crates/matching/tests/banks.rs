@@ -1,0 +1,290 @@
+//! Bank imports in every format, the on-disk store, and matching with negative banks — on real
+//! files in a fresh temporary directory. All hashes are synthetic.
+
+use std::path::PathBuf;
+
+use matching::bank::import::{self, Format, Options};
+use matching::bank::store::{BankStore, StoreError};
+use matching::bank::{Bank, Kind, Record, Value};
+use matching::matcher::{Matcher, Query};
+use matching::synth::{self, Rng};
+
+/// A fresh directory under the system temp dir, removed on drop.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(tag: &str) -> TempDir {
+        let mut rng = Rng::new(std::process::id() as u64 ^ tag.len() as u64);
+        let p = std::env::temp_dir().join(format!("tomas-banks-{tag}-{}-{:x}", std::process::id(), rng.next_u64()));
+        std::fs::create_dir_all(&p).unwrap();
+        TempDir(p)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn parse(text: &str, format: Format) -> Result<Vec<Record>, import::ImportError> {
+    import::parse(text, Options { format, kind: None, file: "input" })
+}
+
+fn md5(i: u8) -> String {
+    format!("{i:02x}").repeat(16)
+}
+
+#[test]
+fn text_with_types_comments_and_kinds() {
+    let pdq = synth::database(1, 1)[0].to_hex();
+    let text = format!(
+        "# a list\n{}\n\n{pdq}\npdq {pdq}\nurl https://example.invalid/x\nsha256 {}\n",
+        md5(1),
+        "ab".repeat(32)
+    );
+    let recs = parse(&text, Format::Text).unwrap();
+    let kinds: Vec<Kind> = recs.iter().map(|r| r.value.kind()).collect();
+    assert_eq!(kinds, [Kind::Md5, Kind::Pdq, Kind::Pdq, Kind::Url, Kind::Sha256]);
+    // --kind sha256 reads bare 64-digit values as SHA-256.
+    let recs = import::parse(&pdq, Options { format: Format::Text, kind: Some(Kind::Sha256), file: "x" }).unwrap();
+    assert_eq!(recs[0].value.kind(), Kind::Sha256);
+}
+
+#[test]
+fn bad_lines_are_all_reported_and_nothing_is_returned() {
+    let text = format!("{}\nzz\n{}\n{}\nmd5 {}\n", md5(1), md5(2), "f".repeat(63), md5(3));
+    let err = parse(&text, Format::Text).unwrap_err();
+    assert_eq!(err.errors.iter().map(|e| e.line).collect::<Vec<_>>(), [2, 4]);
+    let shown = err.to_string();
+    assert!(shown.contains("line 2") && shown.contains("line 4") && shown.contains("nothing was imported"), "{shown}");
+    assert!(parse("# only a comment\n", Format::Text).unwrap_err().to_string().contains("no hashes"));
+}
+
+#[test]
+fn csv_with_header_columns_labels_and_quotes() {
+    let pdq = synth::database(2, 1)[0].to_hex();
+    let text = format!(
+        "MD5,SHA1,pdq,Classification,source\n{},{},{pdq},baseline,\"hotline, RS\"\n{},,,national,\n",
+        md5(4),
+        "cd".repeat(20),
+        md5(5)
+    );
+    let recs = parse(&text, Format::Csv).unwrap();
+    assert_eq!(recs.len(), 4);
+    assert_eq!(recs[0].label, "baseline");
+    assert_eq!(recs[0].source, "hotline, RS");
+    assert_eq!(recs[3].label, "national");
+    // Generic hash + type columns.
+    let recs = parse(&format!("hash,type,label\n{},md5,not-illegal\n", md5(6)), Format::Csv).unwrap();
+    assert_eq!((recs[0].value.kind(), recs[0].label.as_str()), (Kind::Md5, "not-illegal"));
+    // Errors carry the line the record starts on.
+    let err = parse(&format!("md5,label\n\"{}\",\"two\nlines\"\nnope,x\n", md5(7)), Format::Csv).unwrap_err();
+    assert_eq!(err.errors[0].line, 4, "{err}");
+    let err = parse("name,size\na,1\n", Format::Csv).unwrap_err();
+    assert!(err.to_string().contains("names no hash column"));
+}
+
+#[test]
+fn project_vic_vics_1_3_and_2_0() {
+    let v2 = format!(
+        r#"{{"@odata.context":"http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/Default/$metadata#Media",
+  "value":[
+    {{"MediaID":1,"Category":1,"MD5":"{}","SHA1":"{}","IsPrecategorized":true}},
+    {{"MediaID":2,"Category":null,"MD5":"{}","MediaFiles":[{{"MD5":"{}","FileName":"a.jpg"}}]}}
+  ]}}"#,
+        md5(8).to_uppercase(),
+        "EF".repeat(20),
+        md5(9),
+        md5(10)
+    );
+    let recs = parse(&v2, Format::Vics).unwrap();
+    assert_eq!(recs.len(), 4);
+    assert_eq!(recs[0].label, "vics:1");
+    assert_eq!(recs[0].value.to_string(), md5(8));
+    assert_eq!(recs[2].label, "");
+    let v13 = format!(
+        r#"{{"odata.metadata":"http://github.com/ICMEC/ProjectVic/DataModels/1.3.xml#Cases",
+  "value":[{{"CaseID":1,"Media":[{{"MediaID":1,"Category":2,"MD5":"{}"}}]}}]}}"#,
+        md5(11)
+    );
+    assert_eq!(parse(&v13, Format::Vics).unwrap()[0].label, "vics:2");
+    let bad = "{\"value\":[\n{\"MD5\":\"abc\"}\n]}";
+    let err = parse(bad, Format::Vics).unwrap_err();
+    assert_eq!(err.errors[0].line, 2, "{err}");
+    assert!(parse("{\"value\": [", Format::Vics).unwrap_err().to_string().contains("not valid JSON"));
+}
+
+#[test]
+fn ncmec_hash_sharing_xml() {
+    let pdq = synth::database(3, 1)[0].to_hex();
+    let xml = format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<queryResult xmlns="https://hashsharing.ncmec.org/hashsharing/v2">
+    <images count="2" maxTimestamp="2017-10-24T15:10:00Z">
+        <image>
+            <member id="42">Example Member</member>
+            <timestamp>2017-10-24T15:00:00Z</timestamp>
+            <id>image1</id>
+            <classification>A1</classification>
+            <fingerprints>
+                <md5>{}</md5>
+                <sha1>{}</sha1>
+                <pdna>a1a1...</pdna>
+                <pdq>{pdq}</pdq>
+            </fingerprints>
+        </image>
+        <deletedImage><member id="43">Other</member><id>image4</id></deletedImage>
+    </images>
+    <videos count="1"><video><member id="42">Example Member</member><id>v1</id>
+        <classification>B2</classification>
+        <fingerprints><md5>{}</md5><tmk-pdqf rel="self" href="/x"/></fingerprints></video></videos>
+</queryResult>"#,
+        md5(12),
+        "a1".repeat(20),
+        md5(13)
+    );
+    let recs = parse(&xml, Format::Ncmec).unwrap();
+    let kinds: Vec<Kind> = recs.iter().map(|r| r.value.kind()).collect();
+    assert_eq!(kinds, [Kind::Md5, Kind::Sha1, Kind::Pdq, Kind::Md5]);
+    assert_eq!(recs[0].label, "A1");
+    assert_eq!(recs[0].source, "NCMEC member 42 Example Member");
+    assert_eq!(recs[3].label, "B2");
+    let bad = xml.replace(&md5(13), "xyz");
+    let err = parse(&bad, Format::Ncmec).unwrap_err();
+    assert_eq!(err.errors[0].line, 20, "{err}");
+}
+
+#[test]
+fn threatexchange_simple_files() {
+    let [a, b] = [0, 1].map(|i| synth::database(4, 2)[i].to_hex());
+    let cli = format!("{a},1234,2020-07-31T18:47:45+0000,media_type_photo csam\n");
+    let recs =
+        import::parse(&cli, Options { format: Format::ThreatExchange, kind: None, file: "d/simple.HASH_PDQ.te" })
+            .unwrap();
+    assert_eq!((recs[0].value.kind(), recs[0].label.as_str()), (Kind::Pdq, "media_type_photo csam"));
+    let hma = format!("indicator,indicator_id,descriptor_id,added_on,labels\n{b},1,2,2021-01-01,lbl\n");
+    let recs = import::parse(&hma, Options { format: Format::ThreatExchange, kind: None, file: "simple.HASH_PDQ.te" })
+        .unwrap();
+    assert_eq!(recs.len(), 1);
+    let md5s = format!("{},1,2,\n", md5(14));
+    let recs = import::parse(&md5s, Options { format: Format::ThreatExchange, kind: None, file: "simple.HASH_MD5.te" })
+        .unwrap();
+    assert_eq!(recs[0].value.kind(), Kind::Md5);
+    assert!(
+        import::parse("x,1,2\n", Options { format: Format::ThreatExchange, kind: None, file: "simple.HASH_PDQ.te" })
+            .is_err()
+    );
+    assert_eq!(Format::from_file_name("simple.HASH_PDQ.te"), Format::ThreatExchange);
+}
+
+fn sample_bank(name: &str, negative: bool, n: usize, seed: u64) -> Bank {
+    let mut bank = Bank::new(name, negative).unwrap();
+    let mut recs: Vec<Record> = synth::database(seed, n)
+        .into_iter()
+        .map(|h| Record { value: Value::Pdq(h), label: String::new(), source: String::new() })
+        .collect();
+    recs.push(Record {
+        value: Value::parse(Kind::Md5, &md5(seed as u8)).unwrap(),
+        label: "A1".into(),
+        source: "m".into(),
+    });
+    recs.push(Record {
+        value: Value::Url("https://example.invalid/a b".replace(' ', "%20")),
+        label: String::new(),
+        source: String::new(),
+    });
+    bank.add(recs, "list.txt", 1_700_000_000, "baseline");
+    bank
+}
+
+#[test]
+fn store_round_trip_atomic_and_checked() {
+    let dir = TempDir::new("store");
+    let store = BankStore::new(&dir.0);
+    assert!(store.names().unwrap().is_empty());
+    let mut bank = sample_bank("ICCAM_baseline", false, 5_000, 5);
+    bank.entries[3].enabled = false;
+    store.save(&bank).unwrap();
+    store.save(&sample_bank("FP", true, 10, 6)).unwrap();
+    assert_eq!(store.names().unwrap(), ["FP", "ICCAM_baseline"]);
+    let back = store.load("ICCAM_baseline").unwrap();
+    assert_eq!(back, bank);
+    let s = store.summary("ICCAM_baseline").unwrap();
+    assert_eq!((s.counts, s.disabled_entries, s.negative), ([5_000, 1, 0, 0, 1], 1, false));
+    assert!(store.summary("FP").unwrap().negative);
+    // No temporary files are left behind.
+    let files: Vec<_> = std::fs::read_dir(store.dir()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(files.len(), 2, "{files:?}");
+
+    // A damaged byte, a truncated file, a wrong version: refused with the file named.
+    let path = store.path("ICCAM_baseline");
+    let good = std::fs::read(&path).unwrap();
+    let mut bad = good.clone();
+    bad[good.len() / 2] ^= 1;
+    std::fs::write(&path, &bad).unwrap();
+    let err = store.load("ICCAM_baseline").unwrap_err();
+    assert!(matches!(err, StoreError::Corrupt { .. }) && err.to_string().contains("checksum"), "{err}");
+    assert!(err.to_string().contains("ICCAM_baseline.bank"));
+    std::fs::write(&path, &good[..good.len() - 7]).unwrap();
+    assert!(store.load("ICCAM_baseline").unwrap_err().to_string().contains("body bytes"));
+    let mut v2 = good.clone();
+    v2[8] = 2;
+    std::fs::write(&path, &v2).unwrap();
+    assert!(store.load("ICCAM_baseline").unwrap_err().to_string().contains("version 2"));
+    assert!(matches!(store.load("nope"), Err(StoreError::NoSuchBank(_))));
+    assert!(store.load("../x").is_err());
+}
+
+#[test]
+fn matcher_radius_exact_kinds_negative_and_disabled() {
+    let mut pos = sample_bank("POS", false, 20_000, 7);
+    let other = sample_bank("OTHER", false, 100, 8);
+    let stored = pos.entries[10].value.as_pdq().unwrap();
+    let mut rng = Rng::new(1);
+    let near = synth::flip(&mut rng, &stored, 20);
+    let far = synth::flip(&mut rng, &stored, 40);
+    // The same hash in a second bank: both banks report it.
+    pos.entries[11].enabled = false;
+    let disabled = pos.entries[11].value.as_pdq().unwrap();
+    let mut dup = Bank::new("DUP", false).unwrap();
+    dup.add(
+        vec![Record { value: Value::Pdq(stored), label: "national".into(), source: String::new() }],
+        "dup.csv",
+        5,
+        "",
+    );
+
+    let matcher = Matcher::new(vec![pos.clone(), other.clone(), dup.clone()]);
+    let out = matcher.lookup(&Query { pdq: vec![near], ..Query::default() }, 31);
+    let mut banks: Vec<_> = out.matches.iter().map(|m| (m.bank.as_str(), m.distance)).collect();
+    banks.sort();
+    assert_eq!(banks, [("DUP", 20), ("POS", 20)]);
+    assert_eq!(out.matches[0].provenance.source, "list.txt");
+    assert!(matcher.lookup(&Query { pdq: vec![far], ..Query::default() }, 31).matches.is_empty());
+    assert_eq!(matcher.lookup(&Query { pdq: vec![far], ..Query::default() }, 40).matches.len(), 2);
+    assert!(matcher.lookup(&Query { pdq: vec![disabled], ..Query::default() }, 0).matches.is_empty());
+    // Exact kinds.
+    let q = Query { md5: Some([7; 16]), ..Query::default() };
+    let out = matcher.lookup(&q, 31);
+    assert_eq!(out.matches.len(), 1);
+    assert_eq!((out.matches[0].bank.as_str(), out.matches[0].provenance.label.as_str()), ("POS", "A1"));
+    // A negative bank suppresses everything else the query matched.
+    let mut neg = Bank::new("FP", true).unwrap();
+    neg.add(
+        vec![Record { value: Value::Pdq(near), label: String::new(), source: String::new() }],
+        "fp.txt",
+        9,
+        "not-illegal",
+    );
+    let matcher = Matcher::new(vec![pos.clone(), neg.clone()]);
+    let out = matcher.lookup(&Query { pdq: vec![synth::flip(&mut rng, &near, 3)], ..Query::default() }, 31);
+    assert!(out.matches.is_empty());
+    assert_eq!(out.negative.len(), 1);
+    assert_eq!(out.suppressed.len(), 1);
+    // A disabled bank matches nothing, and a disabled negative bank suppresses nothing.
+    neg.enabled = false;
+    pos.enabled = true;
+    let matcher = Matcher::new(vec![pos, neg]);
+    assert_eq!(matcher.lookup(&Query { pdq: vec![near], ..Query::default() }, 31).matches.len(), 1);
+}
