@@ -13,9 +13,7 @@ use crate::{Corpus, Diagnostic, Loc, ProvisionRef};
 pub fn check_dir(dir: &std::path::Path) -> (Corpus, Vec<Diagnostic>) {
     let (corpus, mut diags) = crate::load_dir(dir);
     diags.extend(check(&corpus));
-    diags.sort_by(|a, b| {
-        (&a.loc.file, a.loc.line, a.severity).cmp(&(&b.loc.file, b.loc.line, b.severity))
-    });
+    diags.sort_by(|a, b| (&a.loc.file, a.loc.line, a.severity).cmp(&(&b.loc.file, b.loc.line, b.severity)));
     diags.dedup();
     (corpus, diags)
 }
@@ -30,30 +28,18 @@ pub fn check(corpus: &Corpus) -> Vec<Diagnostic> {
     let mut seen = HashSet::new();
     for j in &corpus.jurisdictions {
         if !valid_id(&j.id) {
-            err(
-                &j.loc,
-                format!(
-                    "jurisdiction id '{}' must be lowercase letters, digits and '-'",
-                    j.id
-                ),
-            );
+            err(&j.loc, format!("jurisdiction id '{}' must be lowercase letters, digits and '-'", j.id));
         }
         if !seen.insert(j.id.as_str()) {
             err(&j.loc, format!("duplicate jurisdiction '{}'", j.id));
         }
         if !j.name.contains_key("en") {
-            err(
-                &j.loc,
-                format!("jurisdiction '{}' needs an English name (name.en)", j.id),
-            );
+            err(&j.loc, format!("jurisdiction '{}' needs an English name (name.en)", j.id));
         }
     }
     for (id, loc) in &corpus.assessment_files {
         if corpus.jurisdiction(id).is_none() {
-            err(
-                loc,
-                format!("unknown jurisdiction '{id}' (add it to jurisdictions.toml)"),
-            );
+            err(loc, format!("unknown jurisdiction '{id}' (add it to jurisdictions.toml)"));
         }
     }
 
@@ -63,36 +49,17 @@ pub fn check(corpus: &Corpus) -> Vec<Diagnostic> {
         if !valid_id(&i.id) || !valid_id(&i.version) {
             err(
                 &i.loc,
-                format!(
-                    "instrument '{}@{}': ids and versions are lowercase letters, digits and '-'",
-                    i.id, i.version
-                ),
+                format!("instrument '{}@{}': ids and versions are lowercase letters, digits and '-'", i.id, i.version),
             );
         }
         if !seen.insert((i.id.as_str(), i.version.as_str())) {
-            err(
-                &i.loc,
-                format!("duplicate instrument version '{}@{}'", i.id, i.version),
-            );
+            err(&i.loc, format!("duplicate instrument version '{}@{}'", i.id, i.version));
         }
         if corpus.jurisdiction(&i.jurisdiction).is_none() {
-            err(
-                &i.loc,
-                format!(
-                    "instrument '{}' names unknown jurisdiction '{}'",
-                    i.key(),
-                    i.jurisdiction
-                ),
-            );
+            err(&i.loc, format!("instrument '{}' names unknown jurisdiction '{}'", i.key(), i.jurisdiction));
         }
         if i.source.is_none() && i.sources.is_empty() && i.gazette.is_none() {
-            err(
-                &i.loc,
-                format!(
-                    "instrument '{}' needs a source (source, sources or gazette)",
-                    i.key()
-                ),
-            );
+            err(&i.loc, format!("instrument '{}' needs a source (source, sources or gazette)", i.key()));
         }
         let eids: HashSet<&str> = i.provisions.iter().map(|p| p.eid.as_str()).collect();
         let mut seen_eid = HashSet::new();
@@ -101,21 +68,11 @@ pub fn check(corpus: &Corpus) -> Vec<Diagnostic> {
                 err(&p.loc, msg);
             }
             if !seen_eid.insert(p.eid.as_str()) {
-                err(
-                    &p.loc,
-                    format!("duplicate provision '{}' in {}", p.eid, i.key()),
-                );
+                err(&p.loc, format!("duplicate provision '{}' in {}", p.eid, i.key()));
             }
             if let Some((parent, _)) = p.eid.rsplit_once("__") {
                 if !eids.contains(parent) {
-                    err(
-                        &p.loc,
-                        format!(
-                            "provision '{}' needs its parent '{parent}' in {}",
-                            p.eid,
-                            i.key()
-                        ),
-                    );
+                    err(&p.loc, format!("provision '{}' needs its parent '{parent}' in {}", p.eid, i.key()));
                 }
             }
             if p.summary.trim().is_empty() {
@@ -138,10 +95,7 @@ pub fn check(corpus: &Corpus) -> Vec<Diagnostic> {
                 )
             })
         } else if corpus.provision(r).is_none() {
-            Some(format!(
-                "'{r}': no provision '{}' in {}@{}",
-                r.eid, r.instrument, r.version
-            ))
+            Some(format!("'{r}': no provision '{}' in {}@{}", r.eid, r.instrument, r.version))
         } else {
             None
         }
@@ -149,26 +103,14 @@ pub fn check(corpus: &Corpus) -> Vec<Diagnostic> {
     let mut seen = HashSet::new();
     for r in &corpus.requirements {
         if !valid_id(&r.id) {
-            err(
-                &r.loc,
-                format!(
-                    "requirement id '{}' must be lowercase letters, digits and '-'",
-                    r.id
-                ),
-            );
+            err(&r.loc, format!("requirement id '{}' must be lowercase letters, digits and '-'", r.id));
         }
         if !seen.insert(r.id.as_str()) {
             err(&r.loc, format!("duplicate requirement '{}'", r.id));
         }
         let order = corpus.versions(&r.instrument);
         if order.is_empty() {
-            err(
-                &r.loc,
-                format!(
-                    "requirement '{}': unknown instrument '{}'",
-                    r.id, r.instrument
-                ),
-            );
+            err(&r.loc, format!("requirement '{}': unknown instrument '{}'", r.id, r.instrument));
             continue;
         }
         let Some(since) = order.iter().position(|v| v == &r.since) else {
@@ -188,19 +130,10 @@ pub fn check(corpus: &Corpus) -> Vec<Diagnostic> {
             err(&r.loc, format!("requirement '{}' needs a statement", r.id));
         }
         if r.base.addressees.is_empty() {
-            err(
-                &r.loc,
-                format!("requirement '{}' needs at least one addressee", r.id),
-            );
+            err(&r.loc, format!("requirement '{}' needs at least one addressee", r.id));
         }
         if r.base.derived_from.is_empty() {
-            err(
-                &r.loc,
-                format!(
-                    "requirement '{}' must derive from at least one provision",
-                    r.id
-                ),
-            );
+            err(&r.loc, format!("requirement '{}' must derive from at least one provision", r.id));
         }
         for p in &r.base.derived_from {
             if let Some(msg) = check_ref(p) {
@@ -209,10 +142,7 @@ pub fn check(corpus: &Corpus) -> Vec<Diagnostic> {
         }
         for d in &r.base.deadlines {
             if !(d.amount.is_finite() && d.amount > 0.0) {
-                err(
-                    &r.loc,
-                    format!("requirement '{}': deadline amount must be > 0", r.id),
-                );
+                err(&r.loc, format!("requirement '{}': deadline amount must be > 0", r.id));
             }
         }
         let mut last = since;
@@ -241,30 +171,15 @@ pub fn check(corpus: &Corpus) -> Vec<Diagnostic> {
                 );
             }
             if removed {
-                err(
-                    &c.loc,
-                    format!(
-                        "change to '{}' at '{}' follows its removal",
-                        r.id, c.version
-                    ),
-                );
+                err(&c.loc, format!("change to '{}' at '{}' follows its removal", r.id, c.version));
             }
             last = last.max(pos);
             removed |= c.kind == crate::ChangeKind::Removed;
             if c.note.as_deref().is_none_or(|n| n.trim().is_empty()) {
-                err(
-                    &c.loc,
-                    format!(
-                        "change to '{}' at '{}' needs a note saying what changed",
-                        r.id, c.version
-                    ),
-                );
+                err(&c.loc, format!("change to '{}' at '{}' needs a note saying what changed", r.id, c.version));
             }
             if c.sources.is_empty() {
-                err(
-                    &c.loc,
-                    format!("change to '{}' at '{}' needs a source", r.id, c.version),
-                );
+                err(&c.loc, format!("change to '{}' at '{}' needs a source", r.id, c.version));
             }
             for p in c.derived_from.iter().flatten() {
                 if let Some(msg) = check_ref(p) {
@@ -278,11 +193,7 @@ pub fn check(corpus: &Corpus) -> Vec<Diagnostic> {
     let mut seen = HashSet::new();
     let mut assessed: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for a in &corpus.assessments {
-        if !seen.insert((
-            a.jurisdiction.as_str(),
-            a.requirement.as_str(),
-            a.version.as_str(),
-        )) {
+        if !seen.insert((a.jurisdiction.as_str(), a.requirement.as_str(), a.version.as_str())) {
             err(
                 &a.loc,
                 format!(
@@ -291,15 +202,9 @@ pub fn check(corpus: &Corpus) -> Vec<Diagnostic> {
                 ),
             );
         }
-        assessed
-            .entry(a.jurisdiction.as_str())
-            .or_default()
-            .insert(a.requirement.as_str());
+        assessed.entry(a.jurisdiction.as_str()).or_default().insert(a.requirement.as_str());
         let Some(r) = corpus.requirement(&a.requirement) else {
-            err(
-                &a.loc,
-                format!("assessment of unknown requirement '{}'", a.requirement),
-            );
+            err(&a.loc, format!("assessment of unknown requirement '{}'", a.requirement));
             continue;
         };
         let order = corpus.versions(&r.instrument);
@@ -317,18 +222,12 @@ pub fn check(corpus: &Corpus) -> Vec<Diagnostic> {
         } else if r.state_at(&a.version, order).is_none() {
             err(
                 &a.loc,
-                format!(
-                    "assessment of '{}': the requirement does not exist in version '{}'",
-                    a.requirement, a.version
-                ),
+                format!("assessment of '{}': the requirement does not exist in version '{}'", a.requirement, a.version),
             );
         }
         for e in &a.evidence {
             if let Some(msg) = check_ref(e) {
-                err(
-                    &a.loc,
-                    format!("assessment of '{}': evidence {msg}", a.requirement),
-                );
+                err(&a.loc, format!("assessment of '{}': evidence {msg}", a.requirement));
             }
         }
         if a.status.is_substantive() {
@@ -342,22 +241,13 @@ pub fn check(corpus: &Corpus) -> Vec<Diagnostic> {
                 );
             }
             if a.rationale.trim().is_empty() {
-                err(
-                    &a.loc,
-                    format!(
-                        "assessment of '{}' is '{}' but has no rationale",
-                        a.requirement, a.status
-                    ),
-                );
+                err(&a.loc, format!("assessment of '{}' is '{}' but has no rationale", a.requirement, a.status));
             }
         }
         if a.status.is_gap() && a.recommendation.trim().is_empty() {
             warnings.push(Diagnostic::warning(
                 a.loc.clone(),
-                format!(
-                    "assessment of '{}' is a gap ('{}') without a recommendation",
-                    a.requirement, a.status
-                ),
+                format!("assessment of '{}' is a gap ('{}') without a recommendation", a.requirement, a.status),
             ));
         }
     }
@@ -371,10 +261,7 @@ pub fn check(corpus: &Corpus) -> Vec<Diagnostic> {
             .collect();
         if !missing.is_empty() {
             err(
-                &Loc {
-                    file: loc.file.clone(),
-                    line: 1,
-                },
+                &Loc { file: loc.file.clone(), line: 1 },
                 format!(
                     "'{jurisdiction}' has no assessment for {} requirement(s): {} (add them; status = \"not_assessed\" is allowed)",
                     missing.len(),
@@ -389,32 +276,22 @@ pub fn check(corpus: &Corpus) -> Vec<Diagnostic> {
 
 fn valid_id(s: &str) -> bool {
     !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
+        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
         && !s.starts_with('-')
 }
 
 /// Akoma Ntoso-style eIds: `art_14__para_2__point_a`, `anx_4`, `topic_detection`.
 fn valid_eid(eid: &str) -> Result<(), String> {
-    const KINDS: &[&str] = &[
-        "art", "para", "subpara", "point", "anx", "chp", "sec", "topic", "intro", "wrap", "rec",
-    ];
+    const KINDS: &[&str] = &["art", "para", "subpara", "point", "anx", "chp", "sec", "topic", "intro", "wrap", "rec"];
     for part in eid.split("__") {
         let Some((kind, num)) = part.split_once('_') else {
-            return Err(format!(
-                "eId '{eid}': '{part}' must be kind_number, e.g. art_14 or para_2"
-            ));
+            return Err(format!("eId '{eid}': '{part}' must be kind_number, e.g. art_14 or para_2"));
         };
         if !KINDS.contains(&kind) {
-            return Err(format!(
-                "eId '{eid}': unknown component '{kind}' (use one of {})",
-                KINDS.join(", ")
-            ));
+            return Err(format!("eId '{eid}': unknown component '{kind}' (use one of {})", KINDS.join(", ")));
         }
         if num.is_empty() || !num.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
-            return Err(format!(
-                "eId '{eid}': '{num}' is not a valid number or name"
-            ));
+            return Err(format!("eId '{eid}': '{num}' is not a valid number or name"));
         }
     }
     Ok(())

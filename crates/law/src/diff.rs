@@ -47,10 +47,7 @@ pub struct Entry<'a> {
 impl Entry<'_> {
     pub fn unverified(&self) -> bool {
         self.requirement.confidence == Confidence::Unverified
-            || self
-                .notes
-                .iter()
-                .any(|n| n.confidence == Confidence::Unverified)
+            || self.notes.iter().any(|n| n.confidence == Confidence::Unverified)
     }
 }
 
@@ -82,39 +79,25 @@ impl Diff<'_> {
 pub fn parse_spec(spec: &str) -> Result<(&str, &str), String> {
     match spec.split_once('@') {
         Some((i, v)) if !i.is_empty() && !v.is_empty() => Ok((i, v)),
-        _ => Err(format!(
-            "'{spec}' is not instrument@version, e.g. eu-csar@com-2022"
-        )),
+        _ => Err(format!("'{spec}' is not instrument@version, e.g. eu-csar@com-2022")),
     }
 }
 
 /// Compares the requirements of `instrument` at `from` and `to`.
-pub fn diff<'a>(
-    corpus: &'a Corpus,
-    instrument: &str,
-    from: &str,
-    to: &str,
-) -> Result<Diff<'a>, String> {
+pub fn diff<'a>(corpus: &'a Corpus, instrument: &str, from: &str, to: &str) -> Result<Diff<'a>, String> {
     let order = corpus.versions(instrument);
     if order.is_empty() {
         return Err(format!("unknown instrument '{instrument}'"));
     }
     for v in [from, to] {
         if !order.iter().any(|o| o == v) {
-            return Err(format!(
-                "'{instrument}' has no version '{v}' (it has: {})",
-                order.join(", ")
-            ));
+            return Err(format!("'{instrument}' has no version '{v}' (it has: {})", order.join(", ")));
         }
     }
     let pos = |v: &str| order.iter().position(|o| o == v).unwrap_or(0);
     let (lo, hi) = (pos(from).min(pos(to)), pos(from).max(pos(to)));
     let mut entries = Vec::new();
-    for r in corpus
-        .requirements
-        .iter()
-        .filter(|r| r.instrument == instrument)
-    {
+    for r in corpus.requirements.iter().filter(|r| r.instrument == instrument) {
         let (before, after) = (r.state_at(from, order), r.state_at(to, order));
         let (kind, fields) = match (&before, &after) {
             (None, None) => continue,
@@ -122,14 +105,7 @@ pub fn diff<'a>(
             (Some(_), None) => (DiffKind::Removed, Vec::new()),
             (Some(b), Some(a)) => {
                 let fields = changed_fields(b, a);
-                (
-                    if fields.is_empty() {
-                        DiffKind::Unchanged
-                    } else {
-                        DiffKind::Changed
-                    },
-                    fields,
-                )
+                (if fields.is_empty() { DiffKind::Unchanged } else { DiffKind::Changed }, fields)
             }
         };
         let mut notes: Vec<ChangeNote> = r
@@ -156,14 +132,7 @@ pub fn diff<'a>(
                 );
             }
         }
-        entries.push(Entry {
-            requirement: r,
-            kind,
-            before,
-            after,
-            fields,
-            notes,
-        });
+        entries.push(Entry { requirement: r, kind, before, after, fields, notes });
     }
     entries.sort_by_key(|e| e.kind);
 
@@ -175,40 +144,34 @@ pub fn diff<'a>(
             match e.kind {
                 DiffKind::Unchanged => {}
                 DiffKind::Added => {
-                    let fits = assessments.iter().any(|a| {
-                        a.status.is_substantive()
-                            && e.requirement.state_at(&a.version, order) == e.after
-                    });
+                    let fits = assessments
+                        .iter()
+                        .any(|a| a.status.is_substantive() && e.requirement.state_at(&a.version, order) == e.after);
                     if !fits {
                         to_assess.push((j.id.clone(), e.requirement));
                     }
                 }
                 DiffKind::Changed | DiffKind::Removed => {
+                    // Already assessed against a version that reads like `to`: nothing to re-review.
+                    let settled = e.kind == DiffKind::Changed
+                        && assessments
+                            .iter()
+                            .any(|a| a.status.is_substantive() && e.requirement.state_at(&a.version, order) == e.after);
+                    if settled {
+                        continue;
+                    }
                     // Assessments that held for `from` no longer describe `to`.
-                    for a in assessments
-                        .into_iter()
-                        .filter(|a| a.status.is_substantive())
-                    {
+                    for a in assessments.into_iter().filter(|a| a.status.is_substantive()) {
                         let state = e.requirement.state_at(&a.version, order);
                         if state == e.before && state != e.after {
-                            rereview.push(ReReview {
-                                assessment: a,
-                                kind: e.kind,
-                            });
+                            rereview.push(ReReview { assessment: a, kind: e.kind });
                         }
                     }
                 }
             }
         }
     }
-    Ok(Diff {
-        instrument: instrument.into(),
-        from: from.into(),
-        to: to.into(),
-        entries,
-        rereview,
-        to_assess,
-    })
+    Ok(Diff { instrument: instrument.into(), from: from.into(), to: to.into(), entries, rereview, to_assess })
 }
 
 fn changed_fields(a: &RequirementState, b: &RequirementState) -> Vec<&'static str> {

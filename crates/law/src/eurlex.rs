@@ -44,10 +44,7 @@ pub fn parse(html: &str) -> Result<Vec<Imported>, ParseError> {
     let paras = paragraphs(html);
     let start = paras
         .iter()
-        .position(|p| {
-            p.text.contains("HAVE ADOPTED THIS REGULATION")
-                || p.text.contains("HAVE ADOPTED THIS DIRECTIVE")
-        })
+        .position(|p| p.text.contains("HAVE ADOPTED THIS REGULATION") || p.text.contains("HAVE ADOPTED THIS DIRECTIVE"))
         .unwrap_or(0);
     let mut b = Builder::default();
     let mut i = start;
@@ -73,10 +70,7 @@ pub fn parse(html: &str) -> Result<Vec<Imported>, ParseError> {
             continue;
         }
         if let Some(n) = article_number(text) {
-            let heading = paras
-                .get(i + 1)
-                .map(|h| h.text.clone())
-                .filter(|h| article_number(h).is_none());
+            let heading = paras.get(i + 1).map(|h| h.text.clone()).filter(|h| article_number(h).is_none());
             let skip = if heading.is_some() { 2 } else { 1 };
             b.open_article(n, heading);
             i += skip;
@@ -106,9 +100,7 @@ pub fn parse(html: &str) -> Result<Vec<Imported>, ParseError> {
     b.close_article();
     b.close_annex();
     if !b.out.iter().any(|p| p.eid.starts_with("art_")) {
-        return Err(ParseError(
-            "no articles found: is this the EUR-Lex HTML rendering of an act?".into(),
-        ));
+        return Err(ParseError("no articles found: is this the EUR-Lex HTML rendering of an act?".into()));
     }
     Ok(b.out)
 }
@@ -127,12 +119,7 @@ struct Builder {
 impl Builder {
     fn open_article(&mut self, num: String, heading: Option<String>) {
         self.close_article();
-        self.out.push(Imported {
-            eid: format!("art_{num}"),
-            num,
-            heading,
-            text: String::new(),
-        });
+        self.out.push(Imported { eid: format!("art_{num}"), num, heading, text: String::new() });
         self.article = Some(self.out.len() - 1);
     }
 
@@ -146,12 +133,7 @@ impl Builder {
         self.close_article();
         self.close_annex();
         let n = roman_to_int(roman).unwrap_or(0);
-        self.out.push(Imported {
-            eid: format!("anx_{n}"),
-            num: roman.into(),
-            heading,
-            text: String::new(),
-        });
+        self.out.push(Imported { eid: format!("anx_{n}"), num: roman.into(), heading, text: String::new() });
         self.annex = Some(self.out.len() - 1);
     }
 
@@ -163,12 +145,7 @@ impl Builder {
         let Some(art) = self.article else { return };
         self.points.clear();
         let eid = format!("{}__para_{num}", self.out[art].eid);
-        self.out.push(Imported {
-            eid,
-            num: format!("{num}."),
-            heading: None,
-            text: String::new(),
-        });
+        self.out.push(Imported { eid, num: format!("{num}."), heading: None, text: String::new() });
         self.para = Some(self.out.len() - 1);
         self.append(text);
     }
@@ -178,20 +155,10 @@ impl Builder {
         while self.points.last().is_some_and(|&(_, l)| l >= level) {
             self.points.pop();
         }
-        let parent = self
-            .points
-            .last()
-            .map(|&(i, _)| i)
-            .or(self.para)
-            .unwrap_or(art);
+        let parent = self.points.last().map(|&(i, _)| i).or(self.para).unwrap_or(art);
         let eid = format!("{}__point_{num}", self.out[parent].eid);
         // A repeated eId (inconsistent numbering in the source) keeps the first; the text still counts.
-        self.out.push(Imported {
-            eid,
-            num: format!("({num})"),
-            heading: None,
-            text: String::new(),
-        });
+        self.out.push(Imported { eid, num: format!("({num})"), heading: None, text: String::new() });
         self.points.push((self.out.len() - 1, level));
         self.append(text);
     }
@@ -222,10 +189,7 @@ impl Builder {
 }
 
 fn point_level(class: &str) -> u8 {
-    class
-        .split_whitespace()
-        .find_map(|c| c.strip_prefix("Point").and_then(|n| n.parse().ok()))
-        .unwrap_or(1)
+    class.split_whitespace().find_map(|c| c.strip_prefix("Point").and_then(|n| n.parse().ok())).unwrap_or(1)
 }
 
 /// `Article 14` → `14`.
@@ -236,21 +200,13 @@ fn article_number(text: &str) -> Option<String> {
 
 /// `ANNEX IV:` / `ANNEX IV` → `IV`.
 fn annex_number(text: &str) -> Option<&str> {
-    let rest = text
-        .strip_prefix("ANNEX ")?
-        .trim()
-        .trim_end_matches(':')
-        .trim();
+    let rest = text.strip_prefix("ANNEX ")?.trim().trim_end_matches(':').trim();
     (!rest.is_empty() && rest.len() <= 6 && roman_to_int(rest).is_some()).then_some(rest)
 }
 
 /// `TEMPLATE FOR REMOVAL ORDERS referred to in Article 14(3) …` → `TEMPLATE FOR REMOVAL ORDERS`.
 fn annex_heading(text: &str) -> String {
-    text.split(" referred to in ")
-        .next()
-        .unwrap_or(text)
-        .trim()
-        .to_string()
+    text.split(" referred to in ").next().unwrap_or(text).trim().to_string()
 }
 
 /// `2. The provider shall …` → (`2`, `The provider shall …`).
@@ -278,15 +234,10 @@ fn is_structure_heading(p: &Para) -> bool {
         return true;
     }
     let t = p.text.as_str();
-    ["CHAPTER ", "Section ", "SECTION ", "Subsection ", "Part "]
-        .iter()
-        .any(|prefix| {
-            t.strip_prefix(prefix).is_some_and(|r| {
-                r.chars()
-                    .next()
-                    .is_some_and(|c| c.is_ascii_digit() || "IVX".contains(c))
-            })
-        })
+    ["CHAPTER ", "Section ", "SECTION ", "Subsection ", "Part "].iter().any(|prefix| {
+        t.strip_prefix(prefix)
+            .is_some_and(|r| r.chars().next().is_some_and(|c| c.is_ascii_digit() || "IVX".contains(c)))
+    })
 }
 
 fn roman_to_int(s: &str) -> Option<u32> {
@@ -327,10 +278,7 @@ fn paragraphs(html: &str) -> Vec<Para> {
         let attrs = &after[..tag_end];
         let body_start = &after[tag_end + 1..];
         let end = find_ci(body_start, "</p>").unwrap_or(body_start.len());
-        out.push(Para {
-            class: attr(attrs, "class").unwrap_or_default(),
-            text: plain_text(&body_start[..end]),
-        });
+        out.push(Para { class: attr(attrs, "class").unwrap_or_default(), text: plain_text(&body_start[..end]) });
         rest = &body_start[end..];
     }
     out
@@ -338,10 +286,7 @@ fn paragraphs(html: &str) -> Vec<Para> {
 
 fn find_ci(haystack: &str, needle: &str) -> Option<usize> {
     let n = needle.len();
-    haystack
-        .as_bytes()
-        .windows(n)
-        .position(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+    haystack.as_bytes().windows(n).position(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 fn attr(attrs: &str, name: &str) -> Option<String> {
@@ -393,9 +338,9 @@ fn decode_entities(s: &str) -> String {
             "ndash" => Some('–'),
             "mdash" => Some('—'),
             "hellip" => Some('…'),
-            n if n.starts_with("#x") || n.starts_with("#X") => u32::from_str_radix(&n[2..], 16)
-                .ok()
-                .and_then(char::from_u32),
+            n if n.starts_with("#x") || n.starts_with("#X") => {
+                u32::from_str_radix(&n[2..], 16).ok().and_then(char::from_u32)
+            }
             n if n.starts_with('#') => n[1..].parse().ok().and_then(char::from_u32),
             _ => None,
         };
@@ -461,14 +406,8 @@ mod tests {
         assert_eq!(got[0].heading.as_deref(), Some("Definitions"));
         assert_eq!(got[1].text, "‘hosting’ means & so on;");
         assert!(got[4].text.contains("24 hours") && !got[4].text.contains("Section 4"));
-        assert_eq!(
-            got[6].text,
-            "Execute within 24 hours of receipt.\nfirst point;"
-        );
-        assert_eq!(
-            got[8].heading.as_deref(),
-            Some("TEMPLATE FOR REMOVAL ORDERS")
-        );
+        assert_eq!(got[6].text, "Execute within 24 hours of receipt.\nfirst point;");
+        assert_eq!(got[8].heading.as_deref(), Some("TEMPLATE FOR REMOVAL ORDERS"));
         assert!(got[8].text.contains("SECTION 1"));
     }
 
@@ -477,10 +416,7 @@ mod tests {
         assert!(parse("").is_err());
         assert!(parse("<p class=\"x\">Article</p><p").is_err());
         assert!(parse("&&&;<<<>>><p><p class=\"").is_err());
-        assert_eq!(
-            decode_entities("a &#x41; &#66; &bogus; &"),
-            "a A B &bogus; &"
-        );
+        assert_eq!(decode_entities("a &#x41; &#66; &bogus; &"), "a A B &bogus; &");
         assert_eq!(roman_to_int("VIII"), Some(8));
         assert_eq!(roman_to_int("IV"), Some(4));
     }

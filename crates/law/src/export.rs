@@ -119,12 +119,7 @@ pub fn export(corpus: &Corpus) -> Export<'_> {
         jurisdictions: corpus
             .jurisdictions
             .iter()
-            .map(|j| JurisdictionOut {
-                id: &j.id,
-                kind: j.kind.as_str(),
-                name: &j.name,
-                candidate: j.candidate,
-            })
+            .map(|j| JurisdictionOut { id: &j.id, kind: j.kind.as_str(), name: &j.name, candidate: j.candidate })
             .collect(),
         instruments: corpus
             .instruments

@@ -44,19 +44,11 @@ pub enum Severity {
 
 impl Diagnostic {
     pub fn error(loc: Loc, message: impl Into<String>) -> Diagnostic {
-        Diagnostic {
-            loc,
-            severity: Severity::Error,
-            message: message.into(),
-        }
+        Diagnostic { loc, severity: Severity::Error, message: message.into() }
     }
 
     pub fn warning(loc: Loc, message: impl Into<String>) -> Diagnostic {
-        Diagnostic {
-            loc,
-            severity: Severity::Warning,
-            message: message.into(),
-        }
+        Diagnostic { loc, severity: Severity::Warning, message: message.into() }
     }
 }
 
@@ -91,16 +83,11 @@ impl Corpus {
     /// order: a requirement's default `since` and the version of its bare eId references.
     fn resolve_versions(&mut self) {
         self.instruments.sort_by(|a, b| {
-            (
-                a.id.as_str(),
-                a.date.as_deref().unwrap_or(""),
-                a.version.as_str(),
-            )
-                .cmp(&(
-                    b.id.as_str(),
-                    b.date.as_deref().unwrap_or(""),
-                    b.version.as_str(),
-                ))
+            (a.id.as_str(), a.date.as_deref().unwrap_or(""), a.version.as_str()).cmp(&(
+                b.id.as_str(),
+                b.date.as_deref().unwrap_or(""),
+                b.version.as_str(),
+            ))
         });
         self.versions.clear();
         for i in &self.instruments {
@@ -135,9 +122,7 @@ impl Corpus {
     }
 
     pub fn instrument(&self, id: &str, version: &str) -> Option<&Instrument> {
-        self.instruments
-            .iter()
-            .find(|i| i.id == id && i.version == version)
+        self.instruments.iter().find(|i| i.id == id && i.version == version)
     }
 
     pub fn provision(&self, r: &ProvisionRef) -> Option<(&Instrument, &Provision)> {
@@ -156,19 +141,12 @@ impl Corpus {
     /// Jurisdictions whose law is assessed (those with an assessments file), in file order of
     /// `jurisdictions.toml`.
     pub fn assessed_jurisdictions(&self) -> Vec<&Jurisdiction> {
-        self.jurisdictions
-            .iter()
-            .filter(|j| self.assessment_files.iter().any(|(id, _)| id == &j.id))
-            .collect()
+        self.jurisdictions.iter().filter(|j| self.assessment_files.iter().any(|(id, _)| id == &j.id)).collect()
     }
 
     /// Instruments that carry requirements, in a stable order (the CSAR first, then by id).
     pub fn requirement_instruments(&self) -> Vec<&str> {
-        let mut ids: Vec<&str> = self
-            .requirements
-            .iter()
-            .map(|r| r.instrument.as_str())
-            .collect();
+        let mut ids: Vec<&str> = self.requirements.iter().map(|r| r.instrument.as_str()).collect();
         ids.sort_by_key(|id| (*id != "eu-csar", *id));
         ids.dedup();
         ids

@@ -16,18 +16,15 @@ use toml::Spanned;
 use crate::{
     Corpus, Diagnostic,
     model::{
-        Addressee, Assessment, Change, ChangeKind, Confidence, Deadline, Instrument,
-        InstrumentKind, Jurisdiction, JurisdictionKind, Loc, Localized, Provision, ProvisionRef,
-        Requirement, RequirementState, Scoring, Stage, Status, Topic,
+        Addressee, Assessment, Change, ChangeKind, Confidence, Deadline, Instrument, InstrumentKind, Jurisdiction,
+        JurisdictionKind, Loc, Localized, Provision, ProvisionRef, Requirement, RequirementState, Scoring, Stage,
+        Status, Topic,
     },
 };
 
 /// Loads every corpus file under `dir`. Problems come back as diagnostics beside the partial corpus.
 pub fn load_dir(dir: &Path) -> (Corpus, Vec<Diagnostic>) {
-    let mut loader = Loader {
-        corpus: Corpus::default(),
-        diags: Vec::new(),
-    };
+    let mut loader = Loader { corpus: Corpus::default(), diags: Vec::new() };
     if !dir.is_dir() {
         loader.diags.push(Diagnostic::error(
             Loc { file: dir.display().to_string().into(), line: 0 },
@@ -75,27 +72,16 @@ pub(crate) struct SourceFile {
 
 impl SourceFile {
     pub(crate) fn new(name: &str, path: PathBuf, text: String) -> SourceFile {
-        SourceFile {
-            name: name.into(),
-            path,
-            text,
-        }
+        SourceFile { name: name.into(), path, text }
     }
 
     fn line_of(&self, offset: usize) -> u32 {
         let end = offset.min(self.text.len());
-        self.text.as_bytes()[..end]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count() as u32
-            + 1
+        self.text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() as u32 + 1
     }
 
     pub(crate) fn loc(&self, offset: usize) -> Loc {
-        Loc {
-            file: self.name.clone(),
-            line: self.line_of(offset),
-        }
+        Loc { file: self.name.clone(), line: self.line_of(offset) }
     }
 
     fn loc_of<T>(&self, spanned: &Spanned<T>) -> Loc {
@@ -104,23 +90,14 @@ impl SourceFile {
 
     /// File stem: `requirements/eu-csar.toml` → `eu-csar`.
     fn stem(&self) -> String {
-        self.path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default()
+        self.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
     }
 
     fn parse<'de, T: Deserialize<'de>>(&'de self) -> Result<T, Diagnostic> {
         toml::from_str(&self.text).map_err(|err| {
             let line = err.span().map_or(1, |span| self.line_of(span.start));
             let message = err.message().trim().replace('\n', " ");
-            Diagnostic::error(
-                Loc {
-                    file: self.name.clone(),
-                    line,
-                },
-                message,
-            )
+            Diagnostic::error(Loc { file: self.name.clone(), line }, message)
         })
     }
 }
@@ -143,24 +120,12 @@ impl Loader {
                         String::from_utf8_lossy(err.as_bytes()).into_owned(),
                     )
                     .line_of(err.utf8_error().valid_up_to());
-                    self.diags.push(Diagnostic::error(
-                        Loc {
-                            file: name.into(),
-                            line,
-                        },
-                        "file is not valid UTF-8",
-                    ));
+                    self.diags.push(Diagnostic::error(Loc { file: name.into(), line }, "file is not valid UTF-8"));
                     None
                 }
             },
             Err(err) => {
-                self.diags.push(Diagnostic::error(
-                    Loc {
-                        file: name.into(),
-                        line: 0,
-                    },
-                    format!("cannot read: {err}"),
-                ));
+                self.diags.push(Diagnostic::error(Loc { file: name.into(), line: 0 }, format!("cannot read: {err}")));
                 None
             }
         }
@@ -173,13 +138,7 @@ impl Loader {
         };
         let mut out: Vec<PathBuf> = entries
             .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| {
-                if dirs {
-                    p.is_dir()
-                } else {
-                    p.extension().is_some_and(|e| e == "toml") && p.is_file()
-                }
-            })
+            .filter(|p| if dirs { p.is_dir() } else { p.extension().is_some_and(|e| e == "toml") && p.is_file() })
             .collect();
         out.sort();
         out
@@ -242,15 +201,9 @@ impl Loader {
         for (status, credit) in raw.status_credit {
             let value = *credit.get_ref();
             if matches!(status, Status::NotApplicable | Status::NotAssessed) {
-                self.error(
-                    file.loc_of(&credit),
-                    format!("status '{status}' earns no credit; remove this line"),
-                );
+                self.error(file.loc_of(&credit), format!("status '{status}' earns no credit; remove this line"));
             } else if !(0.0..=1.0).contains(&value) {
-                self.error(
-                    file.loc_of(&credit),
-                    format!("credit for '{status}' must be between 0 and 1, not {value}"),
-                );
+                self.error(file.loc_of(&credit), format!("credit for '{status}' must be between 0 and 1, not {value}"));
             } else {
                 scoring.status_credit.insert(status, value);
             }
@@ -258,10 +211,7 @@ impl Loader {
         for (topic, weight) in raw.topic_weight {
             let value = *weight.get_ref();
             if !(value.is_finite() && value >= 0.0) {
-                self.error(
-                    file.loc_of(&weight),
-                    format!("weight for '{topic}' must be a number ≥ 0, not {value}"),
-                );
+                self.error(file.loc_of(&weight), format!("weight for '{topic}' must be a number ≥ 0, not {value}"));
             } else {
                 scoring.topic_weight.insert(topic, value);
             }
@@ -336,26 +286,17 @@ impl Loader {
         let i = raw.instrument.into_inner();
         let (id_loc, version_loc) = (file.loc_of(&i.id), file.loc_of(&i.version));
         let (id, version) = (i.id.into_inner(), i.version.into_inner());
-        let dir = file
-            .path
-            .parent()
-            .and_then(|p| p.file_name())
-            .map(|n| n.to_string_lossy().into_owned());
+        let dir = file.path.parent().and_then(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned());
         if dir.as_deref() != Some(id.as_str()) {
             self.error(
                 id_loc,
-                format!(
-                    "instrument '{id}' must live in instruments/{id}/, not in {}",
-                    dir.unwrap_or_default()
-                ),
+                format!("instrument '{id}' must live in instruments/{id}/, not in {}", dir.unwrap_or_default()),
             );
         }
         if file.stem() != version {
             self.error(
                 version_loc,
-                format!(
-                    "version '{version}' must be the file name: instruments/{id}/{version}.toml"
-                ),
+                format!("version '{version}' must be the file name: instruments/{id}/{version}.toml"),
             );
         }
         let date = i.date.map(|d| {
@@ -381,9 +322,7 @@ impl Loader {
                 text: p.text,
             });
         }
-        let short = i
-            .short
-            .unwrap_or_else(|| i.title.get("en").cloned().unwrap_or_else(|| id.clone()));
+        let short = i.short.unwrap_or_else(|| i.title.get("en").cloned().unwrap_or_else(|| id.clone()));
         self.corpus.instruments.push(Instrument {
             jurisdiction: i.jurisdiction.into_inner(),
             id,
@@ -486,9 +425,7 @@ impl Loader {
                     statement: c.statement,
                     topic: c.topic,
                     addressees: c.addressee,
-                    derived_from: c
-                        .derived_from
-                        .map(|refs| self.refs(file, refs, &instrument, &version)),
+                    derived_from: c.derived_from.map(|refs| self.refs(file, refs, &instrument, &version)),
                     deadlines: c.deadlines,
                     weight: c.weight.map(|w| self.weight(file, Some(w))),
                     note: c.note,
@@ -528,10 +465,7 @@ impl Loader {
                 if value.is_finite() && value > 0.0 {
                     value
                 } else {
-                    self.error(
-                        file.loc_of(&w),
-                        format!("weight must be a number > 0, not {value}"),
-                    );
+                    self.error(file.loc_of(&w), format!("weight must be a number > 0, not {value}"));
                     1.0
                 }
             }
@@ -554,15 +488,9 @@ impl Loader {
             let parsed = if text.contains('#') {
                 ProvisionRef::parse(&text, None)
             } else if text.contains('@') || text.trim().is_empty() {
-                Err(format!(
-                    "'{text}' is not of the form instrument@version#eid or a bare eid"
-                ))
+                Err(format!("'{text}' is not of the form instrument@version#eid or a bare eid"))
             } else {
-                Ok(ProvisionRef {
-                    instrument: instrument.into(),
-                    version: version.into(),
-                    eid: text.trim().into(),
-                })
+                Ok(ProvisionRef { instrument: instrument.into(), version: version.into(), eid: text.trim().into() })
             };
             match parsed {
                 Ok(p) => out.push(p),
@@ -609,14 +537,10 @@ impl Loader {
         if file.stem() != jurisdiction {
             self.error(
                 file.loc_of(&raw.jurisdiction),
-                format!(
-                    "assessments for '{jurisdiction}' must be in assessments/{jurisdiction}.toml"
-                ),
+                format!("assessments for '{jurisdiction}' must be in assessments/{jurisdiction}.toml"),
             );
         }
-        self.corpus
-            .assessment_files
-            .push((jurisdiction.clone(), file.loc(0)));
+        self.corpus.assessment_files.push((jurisdiction.clone(), file.loc(0)));
         for a in raw.assessment {
             let loc = file.loc_of(&a.requirement);
             let mut evidence = Vec::new();
@@ -660,11 +584,7 @@ pub fn valid_date(s: &str) -> bool {
         return false;
     }
     let digits = |r: std::ops::Range<usize>| {
-        b[r.clone()]
-            .iter()
-            .all(u8::is_ascii_digit)
-            .then(|| s[r].parse::<u32>().ok())
-            .flatten()
+        b[r.clone()].iter().all(u8::is_ascii_digit).then(|| s[r].parse::<u32>().ok()).flatten()
     };
     match (digits(0..4), digits(5..7), digits(8..10)) {
         (Some(_), Some(m), Some(d)) => (1..=12).contains(&m) && (1..=31).contains(&d),

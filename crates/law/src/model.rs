@@ -184,10 +184,7 @@ pub struct Jurisdiction {
 impl Jurisdiction {
     /// The name in `lang`, falling back to English, then to the id.
     pub fn name(&self, lang: &str) -> &str {
-        self.name
-            .get(lang)
-            .or_else(|| self.name.get("en"))
-            .map_or(&self.id, String::as_str)
+        self.name.get(lang).or_else(|| self.name.get("en")).map_or(&self.id, String::as_str)
     }
 }
 
@@ -281,24 +278,17 @@ impl ProvisionRef {
     pub fn parse(s: &str, default: Option<(&str, &str)>) -> Result<ProvisionRef, String> {
         let s = s.trim();
         if let Some((head, eid)) = s.split_once('#') {
-            let (instrument, version) = head
-                .split_once('@')
-                .ok_or_else(|| format!("'{s}' lacks '@version': write instrument@version#eid"))?;
+            let (instrument, version) =
+                head.split_once('@').ok_or_else(|| format!("'{s}' lacks '@version': write instrument@version#eid"))?;
             if instrument.is_empty() || version.is_empty() || eid.is_empty() {
                 return Err(format!("'{s}' is not of the form instrument@version#eid"));
             }
-            return Ok(ProvisionRef {
-                instrument: instrument.into(),
-                version: version.into(),
-                eid: eid.into(),
-            });
+            return Ok(ProvisionRef { instrument: instrument.into(), version: version.into(), eid: eid.into() });
         }
         match default {
-            Some((instrument, version)) if !s.is_empty() && !s.contains('@') => Ok(ProvisionRef {
-                instrument: instrument.into(),
-                version: version.into(),
-                eid: s.into(),
-            }),
+            Some((instrument, version)) if !s.is_empty() && !s.contains('@') => {
+                Ok(ProvisionRef { instrument: instrument.into(), version: version.into(), eid: s.into() })
+            }
             _ => Err(format!("'{s}' is not of the form instrument@version#eid")),
         }
     }
@@ -458,12 +448,7 @@ pub struct Scoring {
 impl Default for Scoring {
     fn default() -> Self {
         Scoring {
-            status_credit: [
-                (Status::Full, 1.0),
-                (Status::Partial, 0.5),
-                (Status::None, 0.0),
-            ]
-            .into(),
+            status_credit: [(Status::Full, 1.0), (Status::Partial, 0.5), (Status::None, 0.0)].into(),
             topic_weight: Topic::ALL.iter().map(|&t| (t, 1.0)).collect(),
         }
     }
@@ -550,14 +535,8 @@ mod tests {
     fn state_follows_the_version_history() {
         let order: Vec<String> = ["a", "b", "c"].map(String::from).to_vec();
         let r = requirement();
-        assert_eq!(
-            r.state_at("a", &order).unwrap().statement,
-            "Remove within 24 hours."
-        );
-        assert_eq!(
-            r.state_at("b", &order).unwrap().statement,
-            "Remove at once."
-        );
+        assert_eq!(r.state_at("a", &order).unwrap().statement, "Remove within 24 hours.");
+        assert_eq!(r.state_at("b", &order).unwrap().statement, "Remove at once.");
         assert!(r.state_at("c", &order).is_none());
         assert!(r.state_at("zzz", &order).is_none());
         assert!(!r.unverified_at("a", &order));

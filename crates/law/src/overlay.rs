@@ -30,10 +30,7 @@ pub enum OverlayError {
     #[error("{path}: {source}")]
     Io { path: PathBuf, source: io::Error },
     #[error("{path}: not a TOMAS overlay file: {source}")]
-    Json {
-        path: PathBuf,
-        source: serde_json::Error,
-    },
+    Json { path: PathBuf, source: serde_json::Error },
 }
 
 pub fn overlay_dir(data_dir: &Path) -> PathBuf {
@@ -55,10 +52,8 @@ impl Overlay {
         fs::create_dir_all(&dir).map_err(io(&dir))?;
         let path = dir.join(self.file_name());
         let tmp = dir.join(format!(".{}.tmp", self.file_name()));
-        let json = serde_json::to_vec_pretty(self).map_err(|source| OverlayError::Json {
-            path: path.clone(),
-            source,
-        })?;
+        let json =
+            serde_json::to_vec_pretty(self).map_err(|source| OverlayError::Json { path: path.clone(), source })?;
         fs::write(&tmp, json).map_err(io(&tmp))?;
         fs::rename(&tmp, &path).map_err(io(&path))?;
         Ok(path)
@@ -77,22 +72,15 @@ pub fn load_all(data_dir: &Path) -> Result<Vec<Overlay>, OverlayError> {
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {
             p.extension().is_some_and(|e| e == "json")
-                && !p
-                    .file_name()
-                    .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+                && !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.'))
         })
         .collect();
     paths.sort();
     let mut out = Vec::new();
     for path in paths {
-        let bytes = fs::read(&path).map_err(|source| OverlayError::Io {
-            path: path.clone(),
-            source,
-        })?;
-        let overlay = serde_json::from_slice(&bytes).map_err(|source| OverlayError::Json {
-            path: path.clone(),
-            source,
-        })?;
+        let bytes = fs::read(&path).map_err(|source| OverlayError::Io { path: path.clone(), source })?;
+        let overlay =
+            serde_json::from_slice(&bytes).map_err(|source| OverlayError::Json { path: path.clone(), source })?;
         out.push(overlay);
     }
     Ok(out)
@@ -102,10 +90,7 @@ pub fn load_all(data_dir: &Path) -> Result<Vec<Overlay>, OverlayError> {
 pub fn apply(corpus: &mut Corpus, overlays: &[Overlay]) -> usize {
     let mut attached = 0;
     for o in overlays {
-        let Some(instrument) = corpus
-            .instruments
-            .iter_mut()
-            .find(|i| i.id == o.instrument && i.version == o.version)
+        let Some(instrument) = corpus.instruments.iter_mut().find(|i| i.id == o.instrument && i.version == o.version)
         else {
             continue;
         };

@@ -39,7 +39,8 @@ impl Style {
     }
 }
 
-pub const LEGEND: &str = "full · partial · none · n/a = not applicable · — = not assessed · * = unverified · ↻ = needs re-review";
+pub const LEGEND: &str =
+    "full · partial · none · n/a = not applicable · — = not assessed · * = unverified · ↻ = needs re-review";
 
 fn cell_text(cell: &Cell<'_>) -> String {
     let mut s = match (cell.stale, cell.assessment) {
@@ -63,11 +64,7 @@ fn score_text(s: &score::Score) -> String {
 
 fn pad(s: &str, width: usize) -> String {
     let len = s.chars().count();
-    if len >= width {
-        s.to_string()
-    } else {
-        format!("{s}{}", " ".repeat(width - len))
-    }
+    if len >= width { s.to_string() } else { format!("{s}{}", " ".repeat(width - len)) }
 }
 
 fn truncate(s: &str, width: usize) -> String {
@@ -84,19 +81,10 @@ fn truncate(s: &str, width: usize) -> String {
 pub fn matrix_table(corpus: &Corpus, view: &View, style: Style) -> String {
     let scope = score::in_scope(corpus, view);
     let js = corpus.assessed_jurisdictions();
-    let id_width = scope
-        .iter()
-        .map(|s| s.requirement.id.chars().count())
-        .max()
-        .unwrap_or(10)
-        .clamp(24, 44);
+    let id_width = scope.iter().map(|s| s.requirement.id.chars().count()).max().unwrap_or(10).clamp(24, 44);
     let col = 15;
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "TOMAS alignment matrix — {}",
-        view.describe(corpus).join(", ")
-    );
+    let _ = writeln!(out, "TOMAS alignment matrix — {}", view.describe(corpus).join(", "));
     let _ = writeln!(out, "Legend: {LEGEND}\n");
     let mut header = pad("requirement", id_width + 2);
     for j in &js {
@@ -107,11 +95,7 @@ pub fn matrix_table(corpus: &Corpus, view: &View, style: Style) -> String {
     for s in &scope {
         if topic != Some(s.state.topic) {
             topic = Some(s.state.topic);
-            let _ = writeln!(
-                out,
-                "{}",
-                style.paint("1", &format!("── {} ", s.state.topic.title()))
-            );
+            let _ = writeln!(out, "{}", style.paint("1", &format!("── {} ", s.state.topic.title())));
         }
         let mut id = truncate(&s.requirement.id, id_width);
         if s.unverified {
@@ -125,10 +109,7 @@ pub fn matrix_table(corpus: &Corpus, view: &View, style: Style) -> String {
         }
         let _ = writeln!(out, "{}", line.trim_end());
     }
-    let all: Vec<(String, Scores)> = js
-        .iter()
-        .map(|j| (j.id.clone(), score::scores(corpus, &j.id, &scope)))
-        .collect();
+    let all: Vec<(String, Scores)> = js.iter().map(|j| (j.id.clone(), score::scores(corpus, &j.id, &scope))).collect();
     let _ = writeln!(out, "\n{}", style.paint("1", "Alignment index (coverage)"));
     let mut line = pad("overall", id_width + 2);
     for (_, s) in &all {
@@ -141,22 +122,14 @@ pub fn matrix_table(corpus: &Corpus, view: &View, style: Style) -> String {
         }
         let mut line = pad(&format!("  {}", topic.title()), id_width + 2);
         for (_, s) in &all {
-            line.push_str(&pad(
-                &s.by_topic.get(topic).map_or("".into(), score_text),
-                col,
-            ));
+            line.push_str(&pad(&s.by_topic.get(topic).map_or("".into(), score_text), col));
         }
         let _ = writeln!(out, "{}", line.trim_end());
     }
     for instrument in corpus.requirement_instruments() {
         let mut line = pad(&format!("  {instrument}"), id_width + 2);
         for (_, s) in &all {
-            line.push_str(&pad(
-                &s.by_instrument
-                    .get(instrument)
-                    .map_or("".into(), score_text),
-                col,
-            ));
+            line.push_str(&pad(&s.by_instrument.get(instrument).map_or("".into(), score_text), col));
         }
         let _ = writeln!(out, "{}", line.trim_end());
     }
@@ -211,11 +184,7 @@ impl<'a> CellJson<'a> {
             assessed_status: cell.assessment.map(|a| a.status),
             assessed_version: cell.assessment.map(|a| a.version.as_str()),
             needs_review: cell.stale,
-            confidence: if cell.unverified {
-                Confidence::Unverified
-            } else {
-                Confidence::Verified
-            },
+            confidence: if cell.unverified { Confidence::Unverified } else { Confidence::Verified },
         }
     }
 }
@@ -238,16 +207,10 @@ pub fn matrix_json(corpus: &Corpus, view: &View) -> String {
                 weight: s.state.weight,
                 statement: &s.state.statement,
                 unverified: s.unverified,
-                cells: js
-                    .iter()
-                    .map(|j| (j.id.as_str(), CellJson::new(&score::cell(corpus, &j.id, s))))
-                    .collect(),
+                cells: js.iter().map(|j| (j.id.as_str(), CellJson::new(&score::cell(corpus, &j.id, s)))).collect(),
             })
             .collect(),
-        scores: js
-            .iter()
-            .map(|j| (j.id.as_str(), score::scores(corpus, &j.id, &scope)))
-            .collect(),
+        scores: js.iter().map(|j| (j.id.as_str(), score::scores(corpus, &j.id, &scope))).collect(),
     };
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');
@@ -255,11 +218,7 @@ pub fn matrix_json(corpus: &Corpus, view: &View) -> String {
 }
 
 fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
+    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
 }
 
 /// One row per requirement; per jurisdiction a status column and a flags column
@@ -307,23 +266,14 @@ pub struct Gap<'a> {
 }
 
 /// Gaps of a jurisdiction, by topic then by weight (heaviest first).
-pub fn gaps<'a>(
-    corpus: &'a Corpus,
-    view: &'a View,
-    jurisdiction: &str,
-    topic: Option<Topic>,
-) -> Vec<Gap<'a>> {
+pub fn gaps<'a>(corpus: &'a Corpus, view: &'a View, jurisdiction: &str, topic: Option<Topic>) -> Vec<Gap<'a>> {
     let mut out: Vec<Gap<'a>> = score::in_scope(corpus, view)
         .into_iter()
         .filter(|s| topic.is_none_or(|t| s.state.topic == t))
         .filter_map(|s| {
             let cell = score::cell(corpus, jurisdiction, &s);
             let a = cell.assessment?;
-            a.status.is_gap().then_some(Gap {
-                scope: s,
-                cell,
-                assessment: a,
-            })
+            a.status.is_gap().then_some(Gap { scope: s, cell, assessment: a })
         })
         .collect();
     out.sort_by(|a, b| {
@@ -357,16 +307,8 @@ fn official_text<'a>(corpus: &'a Corpus, r: &ProvisionRef) -> Option<(&'a str, &
     Some((lang.as_str(), p))
 }
 
-pub fn gaps_text(
-    corpus: &Corpus,
-    view: &View,
-    jurisdiction: &str,
-    topic: Option<Topic>,
-    style: Style,
-) -> String {
-    let name = corpus
-        .jurisdiction(jurisdiction)
-        .map_or(jurisdiction, |j| j.name("en"));
+pub fn gaps_text(corpus: &Corpus, view: &View, jurisdiction: &str, topic: Option<Topic>, style: Style) -> String {
+    let name = corpus.jurisdiction(jurisdiction).map_or(jurisdiction, |j| j.name("en"));
     let scope = score::in_scope(corpus, view);
     let scores = score::scores(corpus, jurisdiction, &scope);
     let list = gaps(corpus, view, jurisdiction, topic);
@@ -374,18 +316,9 @@ pub fn gaps_text(
     let _ = writeln!(
         out,
         "{}",
-        style.paint(
-            "1",
-            &format!(
-                "Gaps — {name} ({jurisdiction}) against {}",
-                view.describe(corpus).join(", ")
-            )
-        )
+        style.paint("1", &format!("Gaps — {name} ({jurisdiction}) against {}", view.describe(corpus).join(", ")))
     );
-    let none = list
-        .iter()
-        .filter(|g| g.assessment.status == Status::None)
-        .count();
+    let none = list.iter().filter(|g| g.assessment.status == Status::None).count();
     let _ = writeln!(
         out,
         "Alignment index {} · {} gaps ({none} none, {} partial){}\n",
@@ -398,25 +331,13 @@ pub fn gaps_text(
     for g in &list {
         if current != Some(g.scope.state.topic) {
             current = Some(g.scope.state.topic);
-            let _ = writeln!(
-                out,
-                "{}",
-                style.paint("1", &format!("── {}", g.scope.state.topic.title()))
-            );
+            let _ = writeln!(out, "{}", style.paint("1", &format!("── {}", g.scope.state.topic.title())));
         }
         let a = g.assessment;
         let flags = format!(
             "{}{}",
-            if g.cell.unverified {
-                " [unverified]"
-            } else {
-                ""
-            },
-            if g.cell.stale {
-                format!(" [needs re-review: assessed against {}]", a.version)
-            } else {
-                String::new()
-            }
+            if g.cell.unverified { " [unverified]" } else { "" },
+            if g.cell.stale { format!(" [needs re-review: assessed against {}]", a.version) } else { String::new() }
         );
         let _ = writeln!(
             out,
@@ -438,15 +359,7 @@ pub fn gaps_text(
         }
         let _ = writeln!(out, "  rationale:      {}", a.rationale.trim());
         let rec = a.recommendation.trim();
-        let _ = writeln!(
-            out,
-            "  recommendation: {}",
-            if rec.is_empty() {
-                "(none recorded)"
-            } else {
-                rec
-            }
-        );
+        let _ = writeln!(out, "  recommendation: {}", if rec.is_empty() { "(none recorded)" } else { rec });
         for s in &a.sources {
             let _ = writeln!(out, "  source:         {s}");
         }
@@ -456,11 +369,7 @@ pub fn gaps_text(
         let _ = writeln!(
             out,
             "No gaps recorded{}.",
-            if scores.overall.coverage < 100.0 {
-                " (some requirements are not assessed)"
-            } else {
-                ""
-            }
+            if scores.overall.coverage < 100.0 { " (some requirements are not assessed)" } else { "" }
         );
     }
     out
@@ -496,11 +405,7 @@ pub fn gaps_json(corpus: &Corpus, view: &View, jurisdiction: &str, topic: Option
             weight: g.scope.state.weight,
             statement: &g.scope.state.statement,
             status: g.assessment.status,
-            confidence: if g.cell.unverified {
-                Confidence::Unverified
-            } else {
-                Confidence::Verified
-            },
+            confidence: if g.cell.unverified { Confidence::Unverified } else { Confidence::Verified },
             needs_review: g.cell.stale,
             derived_from: &g.scope.state.derived_from,
             evidence: &g.assessment.evidence,
@@ -525,12 +430,7 @@ pub fn gaps_csv(corpus: &Corpus, view: &View, jurisdiction: &str, topic: Option<
         "requirement,instrument,version,topic,weight,status,confidence,needs_review,statement,evidence,rationale,recommendation,sources\n",
     );
     for g in gaps(corpus, view, jurisdiction, topic) {
-        let join = |refs: &[ProvisionRef]| {
-            refs.iter()
-                .map(|r| r.to_string())
-                .collect::<Vec<_>>()
-                .join(" ")
-        };
+        let join = |refs: &[ProvisionRef]| refs.iter().map(|r| r.to_string()).collect::<Vec<_>>().join(" ");
         let _ = writeln!(
             out,
             "{},{},{},{},{},{},{},{},{},{},{},{},{}",
@@ -540,11 +440,7 @@ pub fn gaps_csv(corpus: &Corpus, view: &View, jurisdiction: &str, topic: Option<
             g.scope.state.topic,
             g.scope.state.weight,
             g.assessment.status,
-            if g.cell.unverified {
-                "unverified"
-            } else {
-                "verified"
-            },
+            if g.cell.unverified { "unverified" } else { "verified" },
             g.cell.stale,
             csv_field(&g.scope.state.statement),
             csv_field(&join(&g.assessment.evidence)),
@@ -583,9 +479,7 @@ fn md_source(s: &str) -> String {
 
 /// The gap report of one jurisdiction as Markdown.
 pub fn report_md(corpus: &Corpus, view: &View, jurisdiction: &str) -> String {
-    let name = corpus
-        .jurisdiction(jurisdiction)
-        .map_or(jurisdiction, |j| j.name("en"));
+    let name = corpus.jurisdiction(jurisdiction).map_or(jurisdiction, |j| j.name("en"));
     let scope = score::in_scope(corpus, view);
     let scores = score::scores(corpus, jurisdiction, &scope);
     let list = gaps(corpus, view, jurisdiction, None);
@@ -596,11 +490,7 @@ pub fn report_md(corpus: &Corpus, view: &View, jurisdiction: &str) -> String {
         "Measured against {}. Statuses follow the scale of EU accession tables of concordance \
          (full, partial, none, not applicable, not assessed). Items marked **unverified** rest on \
          facts not yet checked against an official text.\n",
-        view.describe(corpus)
-            .iter()
-            .map(|v| format!("`{v}`"))
-            .collect::<Vec<_>>()
-            .join(", ")
+        view.describe(corpus).iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ")
     );
     let _ = writeln!(out, "## Summary\n");
     let o = &scores.overall;
@@ -608,14 +498,9 @@ pub fn report_md(corpus: &Corpus, view: &View, jurisdiction: &str) -> String {
     let _ = writeln!(
         out,
         "- **Alignment index:** {}",
-        o.index
-            .map_or("– (nothing assessed)".into(), |i| format!("{i:.1} / 100"))
+        o.index.map_or("– (nothing assessed)".into(), |i| format!("{i:.1} / 100"))
     );
-    let _ = writeln!(
-        out,
-        "- **Coverage:** {:.0}% of applicable requirements assessed",
-        o.coverage
-    );
+    let _ = writeln!(out, "- **Coverage:** {:.0}% of applicable requirements assessed", o.coverage);
     let _ = writeln!(
         out,
         "- **Requirements:** {} — {} full, {} partial, {} none, {} not applicable, {} not assessed",
@@ -631,10 +516,7 @@ pub fn report_md(corpus: &Corpus, view: &View, jurisdiction: &str) -> String {
         let _ = writeln!(out, "- **Needing re-review in this version:** {}", o.stale);
     }
     let _ = writeln!(out, "\n## By topic\n");
-    let _ = writeln!(
-        out,
-        "| Topic | Index | Coverage | Full | Partial | None | N/A | Not assessed |"
-    );
+    let _ = writeln!(out, "| Topic | Index | Coverage | Full | Partial | None | N/A | Not assessed |");
     let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---:|---:|");
     for (topic, s) in &scores.by_topic {
         let c = |st: Status| s.counts.get(&st).copied().unwrap_or(0);
@@ -674,11 +556,7 @@ pub fn report_md(corpus: &Corpus, view: &View, jurisdiction: &str) -> String {
             let _ = writeln!(out, "### {}\n", g.scope.state.topic.title());
         }
         let a = g.assessment;
-        let mut title = format!(
-            "#### {} — {}",
-            md_escape(&g.scope.requirement.id),
-            a.status.label()
-        );
+        let mut title = format!("#### {} — {}", md_escape(&g.scope.requirement.id), a.status.label());
         if g.cell.unverified {
             title.push_str(" (unverified)");
         }
@@ -690,20 +568,12 @@ pub fn report_md(corpus: &Corpus, view: &View, jurisdiction: &str) -> String {
                 a.version
             );
         }
-        let _ = writeln!(
-            out,
-            "**Requirement.** {}\n",
-            md_escape(&g.scope.state.statement)
-        );
+        let _ = writeln!(out, "**Requirement.** {}\n", md_escape(&g.scope.state.statement));
         let _ = writeln!(out, "**Derives from.**\n");
         for r in &g.scope.state.derived_from {
             let _ = writeln!(out, "- {}", md_escape(&provision_line(corpus, r)));
             if let Some((lang, p)) = official_text(corpus, r) {
-                let _ = writeln!(
-                    out,
-                    "\n  > Official text ({lang}): {}\n",
-                    md_escape(&p.text[lang])
-                );
+                let _ = writeln!(out, "\n  > Official text ({lang}): {}\n", md_escape(&p.text[lang]));
             }
         }
         let _ = writeln!(out, "\n**Evidence.**\n");
@@ -718,11 +588,7 @@ pub fn report_md(corpus: &Corpus, view: &View, jurisdiction: &str) -> String {
         let _ = writeln!(
             out,
             "**Recommendation.** {}\n",
-            if rec.is_empty() {
-                "None recorded.".to_string()
-            } else {
-                md_escape(rec)
-            }
+            if rec.is_empty() { "None recorded.".to_string() } else { md_escape(rec) }
         );
         let _ = writeln!(out, "**Sources.**\n");
         for s in &a.sources {
@@ -731,30 +597,17 @@ pub fn report_md(corpus: &Corpus, view: &View, jurisdiction: &str) -> String {
         let _ = writeln!(
             out,
             "\n*Confidence: {}. Assessed {}{}.*\n",
-            if g.cell.unverified {
-                "unverified"
-            } else {
-                "verified"
-            },
+            if g.cell.unverified { "unverified" } else { "verified" },
             a.assessed.as_deref().unwrap_or("(date not recorded)"),
-            a.assessor
-                .as_deref()
-                .map_or(String::new(), |who| format!(" by {}", md_escape(who)))
+            a.assessor.as_deref().map_or(String::new(), |who| format!(" by {}", md_escape(who)))
         );
     }
-    let pending: Vec<&InScope<'_>> = scope
-        .iter()
-        .filter(|s| score::cell(corpus, jurisdiction, s).status == Status::NotAssessed)
-        .collect();
+    let pending: Vec<&InScope<'_>> =
+        scope.iter().filter(|s| score::cell(corpus, jurisdiction, s).status == Status::NotAssessed).collect();
     if !pending.is_empty() {
         let _ = writeln!(out, "## Not yet assessed\n");
         for s in pending {
-            let _ = writeln!(
-                out,
-                "- {} — {}",
-                md_escape(&s.requirement.id),
-                md_escape(&s.state.statement)
-            );
+            let _ = writeln!(out, "- {} — {}", md_escape(&s.requirement.id), md_escape(&s.state.statement));
         }
         out.push('\n');
     }
@@ -783,9 +636,7 @@ pub fn report_html(corpus: &Corpus, view: &View, jurisdiction: &str) -> String {
     let mut body = String::new();
     let parser = pulldown_cmark::Parser::new_ext(&md, pulldown_cmark::Options::ENABLE_TABLES);
     pulldown_cmark::html::push_html(&mut body, parser);
-    let name = corpus
-        .jurisdiction(jurisdiction)
-        .map_or(jurisdiction, |j| j.name("en"));
+    let name = corpus.jurisdiction(jurisdiction).map_or(jurisdiction, |j| j.name("en"));
     format!(
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <title>Alignment report: {}</title>\n<style>{REPORT_CSS}</style>\n</head>\n<body>\n<main>\n{body}</main>\n</body>\n</html>\n",
@@ -810,11 +661,7 @@ pub fn html_escape(s: &str) -> String {
 
 pub fn diff_text(corpus: &Corpus, d: &Diff<'_>, style: Style) -> String {
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{}",
-        style.paint("1", &format!("{}: {} → {}", d.instrument, d.from, d.to))
-    );
+    let _ = writeln!(out, "{}", style.paint("1", &format!("{}: {} → {}", d.instrument, d.from, d.to)));
     let _ = writeln!(
         out,
         "{} added · {} changed · {} removed · {} unchanged · {} assessments to re-review · {} to assess\n",
@@ -825,11 +672,9 @@ pub fn diff_text(corpus: &Corpus, d: &Diff<'_>, style: Style) -> String {
         d.rereview.len(),
         d.to_assess.len()
     );
-    for (kind, title, mark) in [
-        (DiffKind::Added, "Added", "+"),
-        (DiffKind::Changed, "Changed", "~"),
-        (DiffKind::Removed, "Removed", "-"),
-    ] {
+    for (kind, title, mark) in
+        [(DiffKind::Added, "Added", "+"), (DiffKind::Changed, "Changed", "~"), (DiffKind::Removed, "Removed", "-")]
+    {
         let entries: Vec<_> = d.entries.iter().filter(|e| e.kind == kind).collect();
         if entries.is_empty() {
             continue;
@@ -837,11 +682,7 @@ pub fn diff_text(corpus: &Corpus, d: &Diff<'_>, style: Style) -> String {
         let _ = writeln!(out, "{}", style.paint("1", title));
         for e in entries {
             let unverified = if e.unverified() { " [unverified]" } else { "" };
-            let fields = if e.fields.is_empty() {
-                String::new()
-            } else {
-                format!(" ({})", e.fields.join(", "))
-            };
+            let fields = if e.fields.is_empty() { String::new() } else { format!(" ({})", e.fields.join(", ")) };
             let _ = writeln!(out, "  {mark} {}{fields}{unverified}", e.requirement.id);
             match (&e.before, &e.after) {
                 (Some(b), Some(a)) if b.statement != a.statement => {
@@ -854,11 +695,7 @@ pub fn diff_text(corpus: &Corpus, d: &Diff<'_>, style: Style) -> String {
                 (None, None) => {}
             }
             for n in &e.notes {
-                let mark = if n.confidence == Confidence::Unverified {
-                    " [unverified]"
-                } else {
-                    ""
-                };
+                let mark = if n.confidence == Confidence::Unverified { " [unverified]" } else { "" };
                 let _ = writeln!(out, "      {}: {}{mark}", n.version, n.note);
             }
         }
@@ -868,9 +705,7 @@ pub fn diff_text(corpus: &Corpus, d: &Diff<'_>, style: Style) -> String {
         let _ = writeln!(out, "{}", style.paint("1", "Assessments to re-review"));
         for r in &d.rereview {
             let a = r.assessment;
-            let name = corpus
-                .jurisdiction(&a.jurisdiction)
-                .map_or(a.jurisdiction.as_str(), |j| j.name("en"));
+            let name = corpus.jurisdiction(&a.jurisdiction).map_or(a.jurisdiction.as_str(), |j| j.name("en"));
             let _ = writeln!(
                 out,
                 "  {} {} — {} against {}; requirement {} in {}",
@@ -962,14 +797,7 @@ pub fn diff_json(d: &Diff<'_>) -> String {
                 change: r.kind,
             })
             .collect(),
-        to_assess: d
-            .to_assess
-            .iter()
-            .map(|(j, r)| ToAssessJson {
-                jurisdiction: j,
-                requirement: &r.id,
-            })
-            .collect(),
+        to_assess: d.to_assess.iter().map(|(j, r)| ToAssessJson { jurisdiction: j, requirement: &r.id }).collect(),
     };
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');

@@ -41,9 +41,7 @@ impl View {
                     match owners.as_slice() {
                         [one] => (one.to_string(), spec.clone()),
                         [] => {
-                            return Err(format!(
-                                "no instrument has a version '{spec}' (try eu-csar@com-2022)"
-                            ));
+                            return Err(format!("no instrument has a version '{spec}' (try eu-csar@com-2022)"));
                         }
                         many => {
                             return Err(format!(
@@ -99,18 +97,9 @@ pub fn in_scope<'a>(corpus: &'a Corpus, view: &'a View) -> Vec<InScope<'a>> {
             continue;
         };
         let order = corpus.versions(instrument);
-        for r in corpus
-            .requirements
-            .iter()
-            .filter(|r| r.instrument == instrument)
-        {
+        for r in corpus.requirements.iter().filter(|r| r.instrument == instrument) {
             if let Some(state) = r.state_at(version, order) {
-                out.push(InScope {
-                    requirement: r,
-                    version,
-                    unverified: r.unverified_at(version, order),
-                    state,
-                });
+                out.push(InScope { requirement: r, version, unverified: r.unverified_at(version, order), state });
             }
         }
     }
@@ -142,39 +131,16 @@ pub fn cell<'a>(corpus: &'a Corpus, jurisdiction: &str, scope: &InScope<'_>) -> 
     let order = corpus.versions(&r.instrument);
     let candidates = corpus.assessments_for(jurisdiction, &r.id);
     let exact = candidates.iter().find(|a| a.version == scope.version);
-    let carried = || {
-        candidates
-            .iter()
-            .find(|a| r.state_at(&a.version, order).as_ref() == Some(&scope.state))
-    };
+    let carried = || candidates.iter().find(|a| r.state_at(&a.version, order).as_ref() == Some(&scope.state));
     let unverified = |a: &Assessment| a.confidence == Confidence::Unverified || scope.unverified;
     if let Some(a) = exact.or_else(carried) {
-        return Cell {
-            status: a.status,
-            assessment: Some(a),
-            stale: false,
-            unverified: unverified(a),
-        };
+        return Cell { status: a.status, assessment: Some(a), stale: false, unverified: unverified(a) };
     }
     // Otherwise the latest assessment made against an earlier version, if any, marked stale.
     let pos = |v: &str| order.iter().position(|o| o == v);
-    match candidates
-        .iter()
-        .filter(|a| pos(&a.version) <= pos(scope.version))
-        .max_by_key(|a| pos(&a.version))
-    {
-        Some(a) => Cell {
-            status: Status::NotAssessed,
-            assessment: Some(a),
-            stale: true,
-            unverified: unverified(a),
-        },
-        None => Cell {
-            status: Status::NotAssessed,
-            assessment: None,
-            stale: false,
-            unverified: scope.unverified,
-        },
+    match candidates.iter().filter(|a| pos(&a.version) <= pos(scope.version)).max_by_key(|a| pos(&a.version)) {
+        Some(a) => Cell { status: Status::NotAssessed, assessment: Some(a), stale: true, unverified: unverified(a) },
+        None => Cell { status: Status::NotAssessed, assessment: None, stale: false, unverified: scope.unverified },
     }
 }
 
@@ -220,11 +186,7 @@ impl Acc {
 
     fn score(&self) -> Score {
         let pct = |num: f64, den: f64| {
-            if den > 0.0 {
-                (1000.0 * num / den).round() / 10.0
-            } else {
-                0.0
-            }
+            if den > 0.0 { (1000.0 * num / den).round() / 10.0 } else { 0.0 }
         };
         Score {
             index: (self.assessed_weight > 0.0).then(|| pct(self.credit, self.assessed_weight)),
@@ -251,21 +213,12 @@ pub fn scores(corpus: &Corpus, jurisdiction: &str, scope: &[InScope<'_>]) -> Sco
     for s in scope {
         let c = cell(corpus, jurisdiction, s);
         overall.add(corpus, s, &c);
-        by_topic
-            .entry(s.state.topic)
-            .or_default()
-            .add(corpus, s, &c);
-        by_instrument
-            .entry(s.requirement.instrument.clone())
-            .or_default()
-            .add(corpus, s, &c);
+        by_topic.entry(s.state.topic).or_default().add(corpus, s, &c);
+        by_instrument.entry(s.requirement.instrument.clone()).or_default().add(corpus, s, &c);
     }
     Scores {
         overall: overall.score(),
         by_topic: by_topic.iter().map(|(k, v)| (*k, v.score())).collect(),
-        by_instrument: by_instrument
-            .iter()
-            .map(|(k, v)| (k.clone(), v.score()))
-            .collect(),
+        by_instrument: by_instrument.iter().map(|(k, v)| (k.clone(), v.score())).collect(),
     }
 }

@@ -31,14 +31,7 @@ fn errors_after(edit: impl FnOnce(&Path)) -> Vec<String> {
     diags
         .iter()
         .filter(|d| d.severity == Severity::Error)
-        .map(|d| {
-            format!(
-                "{}:{}: {}",
-                d.loc.file.strip_prefix(&prefix).unwrap_or(&d.loc.file),
-                d.loc.line,
-                d.message
-            )
-        })
+        .map(|d| format!("{}:{}: {}", d.loc.file.strip_prefix(&prefix).unwrap_or(&d.loc.file), d.loc.line, d.message))
         .collect()
 }
 
@@ -59,9 +52,7 @@ fn append(dir: &Path, file: &str, text: &str) {
 #[track_caller]
 fn assert_one_error(errors: &[String], expected: &str) {
     assert!(
-        errors
-            .iter()
-            .any(|e| e.starts_with(expected) || e.contains(expected)),
+        errors.iter().any(|e| e.starts_with(expected) || e.contains(expected)),
         "expected an error like {expected:?}, got:\n{}",
         errors.join("\n")
     );
@@ -88,54 +79,28 @@ fn toml_syntax_error_names_the_line() {
 #[test]
 fn unknown_field_is_reported_at_its_line() {
     let errors = errors_after(|d| {
-        replace(
-            d,
-            "assessments/aa.toml",
-            "rationale = \"No removal orders exist.\"",
-            "rationael = \"typo\"",
-        )
+        replace(d, "assessments/aa.toml", "rationale = \"No removal orders exist.\"", "rationael = \"typo\"")
     });
     assert_one_error(&errors, "assessments/aa.toml:15: unknown field `rationael`");
 }
 
 #[test]
 fn unknown_status_lists_the_valid_ones() {
-    let errors = errors_after(|d| {
-        replace(
-            d,
-            "assessments/aa.toml",
-            "status = \"full\"",
-            "status = \"fully\"",
-        )
-    });
+    let errors = errors_after(|d| replace(d, "assessments/aa.toml", "status = \"full\"", "status = \"fully\""));
     assert_one_error(&errors, "assessments/aa.toml:6: unknown variant `fully`");
 }
 
 #[test]
 fn duplicate_requirement_id() {
-    let errors = errors_after(|d| {
-        replace(
-            d,
-            "requirements/x-act.toml",
-            "id = \"x-detection\"",
-            "id = \"x-definitions\"",
-        )
-    });
-    assert_one_error(
-        &errors,
-        "requirements/x-act.toml:29: duplicate requirement 'x-definitions'",
-    );
+    let errors =
+        errors_after(|d| replace(d, "requirements/x-act.toml", "id = \"x-detection\"", "id = \"x-definitions\""));
+    assert_one_error(&errors, "requirements/x-act.toml:29: duplicate requirement 'x-definitions'");
 }
 
 #[test]
 fn derived_from_a_missing_provision() {
     let errors = errors_after(|d| {
-        replace(
-            d,
-            "requirements/x-act.toml",
-            "derived_from = [\"art_1\"]",
-            "derived_from = [\"art_99\"]",
-        )
+        replace(d, "requirements/x-act.toml", "derived_from = [\"art_1\"]", "derived_from = [\"art_99\"]")
     });
     assert_one_error(
         &errors,
@@ -146,12 +111,7 @@ fn derived_from_a_missing_provision() {
 #[test]
 fn derived_from_an_unknown_instrument_version() {
     let errors = errors_after(|d| {
-        replace(
-            d,
-            "requirements/x-act.toml",
-            "derived_from = [\"art_1\"]",
-            "derived_from = [\"x-act@v9#art_1\"]",
-        )
+        replace(d, "requirements/x-act.toml", "derived_from = [\"art_1\"]", "derived_from = [\"x-act@v9#art_1\"]")
     });
     assert_one_error(
         &errors,
@@ -162,17 +122,9 @@ fn derived_from_an_unknown_instrument_version() {
 #[test]
 fn assessment_of_an_unknown_requirement() {
     let errors = errors_after(|d| {
-        replace(
-            d,
-            "assessments/bb.toml",
-            "requirement = \"x-definitions\"",
-            "requirement = \"x-nothing\"",
-        )
+        replace(d, "assessments/bb.toml", "requirement = \"x-definitions\"", "requirement = \"x-nothing\"")
     });
-    assert_one_error(
-        &errors,
-        "assessments/bb.toml:4: assessment of unknown requirement 'x-nothing'",
-    );
+    assert_one_error(&errors, "assessments/bb.toml:4: assessment of unknown requirement 'x-nothing'");
 }
 
 #[test]
@@ -220,34 +172,15 @@ fn assessment_against_a_version_where_the_requirement_is_gone() {
 
 #[test]
 fn substantive_assessment_without_a_source() {
-    let errors = errors_after(|d| {
-        replace(
-            d,
-            "assessments/bb.toml",
-            "sources = [\"https://example.org/bb\"]",
-            "sources = []",
-        )
-    });
-    assert_one_error(
-        &errors,
-        "assessments/bb.toml:4: assessment of 'x-definitions' is 'partial' but has no source",
-    );
+    let errors =
+        errors_after(|d| replace(d, "assessments/bb.toml", "sources = [\"https://example.org/bb\"]", "sources = []"));
+    assert_one_error(&errors, "assessments/bb.toml:4: assessment of 'x-definitions' is 'partial' but has no source");
 }
 
 #[test]
 fn substantive_assessment_without_a_rationale() {
-    let errors = errors_after(|d| {
-        replace(
-            d,
-            "assessments/bb.toml",
-            "rationale = \"Some terms are defined.\"",
-            "",
-        )
-    });
-    assert_one_error(
-        &errors,
-        "assessments/bb.toml:4: assessment of 'x-definitions' is 'partial' but has no rationale",
-    );
+    let errors = errors_after(|d| replace(d, "assessments/bb.toml", "rationale = \"Some terms are defined.\"", ""));
+    assert_one_error(&errors, "assessments/bb.toml:4: assessment of 'x-definitions' is 'partial' but has no rationale");
 }
 
 #[test]
@@ -259,10 +192,7 @@ fn requirement_without_an_assessment() {
             "\n[[requirement]]\nid = \"x-new\"\nstatement = \"New.\"\ntopic = \"victims\"\naddressee = [\"member_state\"]\nderived_from = [\"art_1\"]\n",
         )
     });
-    assert_one_error(
-        &errors,
-        "assessments/aa.toml:1: 'aa' has no assessment for 1 requirement(s): x-new",
-    );
+    assert_one_error(&errors, "assessments/aa.toml:1: 'aa' has no assessment for 1 requirement(s): x-new");
 }
 
 #[test]
@@ -274,22 +204,12 @@ fn duplicate_assessment() {
             "\n[[assessment]]\nrequirement = \"x-detection\"\nversion = \"v1\"\nstatus = \"not_assessed\"\n",
         )
     });
-    assert_one_error(
-        &errors,
-        "duplicate assessment of 'x-detection' at version 'v1' for 'bb'",
-    );
+    assert_one_error(&errors, "duplicate assessment of 'x-detection' at version 'v1' for 'bb'");
 }
 
 #[test]
 fn evidence_citing_a_missing_national_provision() {
-    let errors = errors_after(|d| {
-        replace(
-            d,
-            "assessments/aa.toml",
-            "aa-code@base#art_185",
-            "aa-code@base#art_186",
-        )
-    });
+    let errors = errors_after(|d| replace(d, "assessments/aa.toml", "aa-code@base#art_185", "aa-code@base#art_186"));
     assert_one_error(
         &errors,
         "assessments/aa.toml:4: assessment of 'x-definitions': evidence 'aa-code@base#art_186': no provision 'art_186' in aa-code@base",
@@ -299,12 +219,7 @@ fn evidence_citing_a_missing_national_provision() {
 #[test]
 fn nested_provision_without_its_parent() {
     let errors = errors_after(|d| {
-        replace(
-            d,
-            "instruments/x-act/v1.toml",
-            "eid = \"art_14__para_2\"",
-            "eid = \"art_15__para_2\"",
-        )
+        replace(d, "instruments/x-act/v1.toml", "eid = \"art_14__para_2\"", "eid = \"art_15__para_2\"")
     });
     assert_one_error(
         &errors,
@@ -314,88 +229,41 @@ fn nested_provision_without_its_parent() {
 
 #[test]
 fn malformed_eid() {
-    let errors = errors_after(|d| {
-        replace(
-            d,
-            "instruments/x-act/v1.toml",
-            "eid = \"art_1\"",
-            "eid = \"article1\"",
-        )
-    });
+    let errors = errors_after(|d| replace(d, "instruments/x-act/v1.toml", "eid = \"art_1\"", "eid = \"article1\""));
     assert_one_error(&errors, "instruments/x-act/v1.toml:13: eId 'article1'");
 }
 
 #[test]
 fn duplicate_provision() {
-    let errors = errors_after(|d| {
-        replace(
-            d,
-            "instruments/x-act/v1.toml",
-            "eid = \"art_14\"",
-            "eid = \"art_1\"",
-        )
-    });
-    assert_one_error(
-        &errors,
-        "instruments/x-act/v1.toml:19: duplicate provision 'art_1' in x-act@v1",
-    );
+    let errors = errors_after(|d| replace(d, "instruments/x-act/v1.toml", "eid = \"art_14\"", "eid = \"art_1\""));
+    assert_one_error(&errors, "instruments/x-act/v1.toml:19: duplicate provision 'art_1' in x-act@v1");
 }
 
 #[test]
 fn invalid_date() {
-    let errors = errors_after(|d| {
-        replace(
-            d,
-            "instruments/x-act/v1.toml",
-            "date = \"2022-05-11\"",
-            "date = \"11.5.2022\"",
-        )
-    });
-    assert_one_error(
-        &errors,
-        "instruments/x-act/v1.toml:9: date '11.5.2022' is not YYYY-MM-DD",
-    );
+    let errors =
+        errors_after(|d| replace(d, "instruments/x-act/v1.toml", "date = \"2022-05-11\"", "date = \"11.5.2022\""));
+    assert_one_error(&errors, "instruments/x-act/v1.toml:9: date '11.5.2022' is not YYYY-MM-DD");
 }
 
 #[test]
 fn instrument_in_the_wrong_file() {
-    let errors = errors_after(|d| {
-        fs::rename(
-            d.join("instruments/x-act/v2.toml"),
-            d.join("instruments/x-act/v3.toml"),
-        )
-        .unwrap()
-    });
-    assert_one_error(
-        &errors,
-        "instruments/x-act/v3.toml:3: version 'v2' must be the file name",
-    );
+    let errors =
+        errors_after(|d| fs::rename(d.join("instruments/x-act/v2.toml"), d.join("instruments/x-act/v3.toml")).unwrap());
+    assert_one_error(&errors, "instruments/x-act/v3.toml:3: version 'v2' must be the file name");
 }
 
 #[test]
 fn instrument_with_unknown_jurisdiction_and_no_source() {
     let errors = errors_after(|d| {
-        replace(
-            d,
-            "instruments/aa-code/base.toml",
-            "jurisdiction = \"aa\"",
-            "jurisdiction = \"qq\"",
-        );
-        replace(
-            d,
-            "instruments/aa-code/base.toml",
-            "gazette = \"Official Gazette 1/2000\"",
-            "",
-        );
+        replace(d, "instruments/aa-code/base.toml", "jurisdiction = \"aa\"", "jurisdiction = \"qq\"");
+        replace(d, "instruments/aa-code/base.toml", "gazette = \"Official Gazette 1/2000\"", "");
     });
     assert_one_error(
         &errors,
         "instruments/aa-code/base.toml:1: instrument 'aa-code@base' names unknown jurisdiction 'qq'",
     );
-    assert_one_error(
-        &errors,
-        "instruments/aa-code/base.toml:1: instrument 'aa-code@base' needs a source",
-    );
+    assert_one_error(&errors, "instruments/aa-code/base.toml:1: instrument 'aa-code@base' needs a source");
 }
 
 #[test]
@@ -408,10 +276,7 @@ fn change_in_an_unknown_or_earlier_version() {
             "version = \"v1\"\nkind = \"changed\"",
         )
     });
-    assert_one_error(
-        &errors,
-        "requirements/x-act.toml:20: change to 'x-removal-24h' at 'v1' must come after 'v1'",
-    );
+    assert_one_error(&errors, "requirements/x-act.toml:20: change to 'x-removal-24h' at 'v1' must come after 'v1'");
     let errors = errors_after(|d| {
         replace(
             d,
@@ -436,60 +301,26 @@ fn change_without_note_or_source() {
             "",
         )
     });
-    assert_one_error(
-        &errors,
-        "requirements/x-act.toml:36: change to 'x-detection' at 'v2' needs a note",
-    );
-    assert_one_error(
-        &errors,
-        "requirements/x-act.toml:36: change to 'x-detection' at 'v2' needs a source",
-    );
+    assert_one_error(&errors, "requirements/x-act.toml:36: change to 'x-detection' at 'v2' needs a note");
+    assert_one_error(&errors, "requirements/x-act.toml:36: change to 'x-detection' at 'v2' needs a source");
 }
 
 #[test]
 fn bad_weight_and_scoring_values() {
-    let errors =
-        errors_after(|d| replace(d, "requirements/x-act.toml", "weight = 3", "weight = -3"));
-    assert_one_error(
-        &errors,
-        "requirements/x-act.toml:17: weight must be a number > 0, not -3",
-    );
+    let errors = errors_after(|d| replace(d, "requirements/x-act.toml", "weight = 3", "weight = -3"));
+    assert_one_error(&errors, "requirements/x-act.toml:17: weight must be a number > 0, not -3");
     let errors = errors_after(|d| replace(d, "scoring.toml", "partial = 0.5", "partial = 5.0"));
-    assert_one_error(
-        &errors,
-        "scoring.toml:3: credit for 'partial' must be between 0 and 1",
-    );
+    assert_one_error(&errors, "scoring.toml:3: credit for 'partial' must be between 0 and 1");
 }
 
 #[test]
 fn unreadable_and_garbage_files_never_panic() {
-    let errors = errors_after(|d| {
-        fs::write(
-            d.join("requirements/x-act.toml"),
-            [0xff, 0xfe, 0x00, 0x9f, b'\n', 0x80],
-        )
-        .unwrap()
-    });
-    assert_one_error(
-        &errors,
-        "requirements/x-act.toml:1: file is not valid UTF-8",
-    );
-    for garbage in [
-        "",
-        "[[[",
-        "instrument = 3",
-        "= = =",
-        "[instrument]\nid = 1",
-        "\u{0}\u{1}",
-    ] {
-        let errors =
-            errors_after(|d| fs::write(d.join("instruments/x-act/v1.toml"), garbage).unwrap());
-        assert!(
-            errors
-                .iter()
-                .any(|e| e.starts_with("instruments/x-act/v1.toml:")),
-            "{garbage:?}: {errors:?}"
-        );
+    let errors =
+        errors_after(|d| fs::write(d.join("requirements/x-act.toml"), [0xff, 0xfe, 0x00, 0x9f, b'\n', 0x80]).unwrap());
+    assert_one_error(&errors, "requirements/x-act.toml:1: file is not valid UTF-8");
+    for garbage in ["", "[[[", "instrument = 3", "= = =", "[instrument]\nid = 1", "\u{0}\u{1}"] {
+        let errors = errors_after(|d| fs::write(d.join("instruments/x-act/v1.toml"), garbage).unwrap());
+        assert!(errors.iter().any(|e| e.starts_with("instruments/x-act/v1.toml:")), "{garbage:?}: {errors:?}");
     }
     let errors = errors_after(|d| fs::remove_file(d.join("jurisdictions.toml")).unwrap());
     assert!(!errors.is_empty());

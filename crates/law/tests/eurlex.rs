@@ -9,10 +9,7 @@ fn shared() -> Option<PathBuf> {
     if dir.join("eurlex/52022PC0209.html").exists() {
         Some(dir)
     } else {
-        eprintln!(
-            "skipping: shared reference files not found at {} (set TOMAS_SHARED)",
-            dir.display()
-        );
+        eprintln!("skipping: shared reference files not found at {} (set TOMAS_SHARED)", dir.display());
         None
     }
 }
@@ -26,25 +23,13 @@ fn imported() -> Option<Vec<law::eurlex::Imported>> {
 #[test]
 fn finds_all_89_articles_and_8_annexes() {
     let Some(p) = imported() else { return };
-    let articles: Vec<&str> = p
-        .iter()
-        .filter(|p| p.eid.starts_with("art_") && !p.eid.contains("__"))
-        .map(|p| p.eid.as_str())
-        .collect();
+    let articles: Vec<&str> =
+        p.iter().filter(|p| p.eid.starts_with("art_") && !p.eid.contains("__")).map(|p| p.eid.as_str()).collect();
     assert_eq!(articles.len(), 89);
     let expected: Vec<String> = (1..=89).map(|n| format!("art_{n}")).collect();
     assert_eq!(articles, expected);
-    let annexes: Vec<&str> = p
-        .iter()
-        .filter(|p| p.eid.starts_with("anx_"))
-        .map(|p| p.eid.as_str())
-        .collect();
-    assert_eq!(
-        annexes,
-        [
-            "anx_1", "anx_2", "anx_3", "anx_4", "anx_5", "anx_6", "anx_7", "anx_8"
-        ]
-    );
+    let annexes: Vec<&str> = p.iter().filter(|p| p.eid.starts_with("anx_")).map(|p| p.eid.as_str()).collect();
+    assert_eq!(annexes, ["anx_1", "anx_2", "anx_3", "anx_4", "anx_5", "anx_6", "anx_7", "anx_8"]);
     let art14 = p.iter().find(|p| p.eid == "art_14").unwrap();
     assert_eq!(art14.heading.as_deref(), Some("Removal orders"));
 }
@@ -52,24 +37,11 @@ fn finds_all_89_articles_and_8_annexes() {
 #[test]
 fn article_14_paragraph_2_sets_the_24_hour_deadline() {
     let Some(p) = imported() else { return };
-    let para = p
-        .iter()
-        .find(|p| p.eid == "art_14__para_2")
-        .expect("art 14(2)");
+    let para = p.iter().find(|p| p.eid == "art_14__para_2").expect("art 14(2)");
     assert!(para.text.contains("24 hours"), "{}", para.text);
-    let point = p
-        .iter()
-        .find(|p| p.eid == "art_14__para_3__point_e")
-        .expect("art 14(3)(e)");
-    assert!(
-        point.text.contains("uniform resource locator"),
-        "{}",
-        point.text
-    );
-    let def = p
-        .iter()
-        .find(|p| p.eid == "art_2__point_j")
-        .expect("art 2(j)");
+    let point = p.iter().find(|p| p.eid == "art_14__para_3__point_e").expect("art 14(3)(e)");
+    assert!(point.text.contains("uniform resource locator"), "{}", point.text);
+    let def = p.iter().find(|p| p.eid == "art_2__point_j").expect("art 2(j)");
     assert!(def.text.contains("child user"), "{}", def.text);
 }
 
@@ -78,33 +50,20 @@ fn every_article_matches_the_shipped_corpus() {
     let Some(p) = imported() else { return };
     let corpus_dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../corpus"));
     let (corpus, _) = law::load_dir(&corpus_dir);
-    let csar = corpus
-        .instrument("eu-csar", "com-2022")
-        .expect("eu-csar@com-2022 in the shipped corpus");
-    for article in p.iter().filter(|p| {
-        (p.eid.starts_with("art_") && !p.eid.contains("__")) || p.eid.starts_with("anx_")
-    }) {
-        let ours = csar
-            .provision(&article.eid)
-            .unwrap_or_else(|| panic!("{} missing from the corpus", article.eid));
+    let csar = corpus.instrument("eu-csar", "com-2022").expect("eu-csar@com-2022 in the shipped corpus");
+    for article in
+        p.iter().filter(|p| (p.eid.starts_with("art_") && !p.eid.contains("__")) || p.eid.starts_with("anx_"))
+    {
+        let ours = csar.provision(&article.eid).unwrap_or_else(|| panic!("{} missing from the corpus", article.eid));
         if let (Some(theirs), Some(mine)) = (&article.heading, &ours.heading) {
             if article.eid.starts_with("art_") {
-                assert_eq!(
-                    theirs.to_lowercase(),
-                    mine.to_lowercase(),
-                    "heading of {}",
-                    article.eid
-                );
+                assert_eq!(theirs.to_lowercase(), mine.to_lowercase(), "heading of {}", article.eid);
             }
         }
     }
     // Every paragraph or point the corpus cites exists in the official text.
     for ours in &csar.provisions {
-        assert!(
-            p.iter().any(|t| t.eid == ours.eid),
-            "corpus provision {} is not in the official text",
-            ours.eid
-        );
+        assert!(p.iter().any(|t| t.eid == ours.eid), "corpus provision {} is not in the official text", ours.eid);
     }
 }
 
@@ -123,16 +82,9 @@ fn import_writes_an_overlay_that_outputs_show() {
     overlay.save(tmp.path()).unwrap();
     let loaded = law::overlay::load_all(tmp.path()).unwrap();
     assert_eq!(loaded, vec![overlay]);
-    let (mut corpus, _) = law::load_dir(&PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../corpus"
-    )));
+    let (mut corpus, _) = law::load_dir(&PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../corpus")));
     let attached = law::overlay::apply(&mut corpus, &loaded);
     assert!(attached >= 97, "attached {attached}");
-    let art14 = corpus
-        .instrument("eu-csar", "com-2022")
-        .unwrap()
-        .provision("art_14__para_2")
-        .unwrap();
+    let art14 = corpus.instrument("eu-csar", "com-2022").unwrap().provision("art_14__para_2").unwrap();
     assert!(art14.text["en"].contains("24 hours"));
 }

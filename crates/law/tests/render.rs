@@ -12,10 +12,7 @@ use law::{
 };
 
 fn fixture() -> law::Corpus {
-    let (corpus, diags) = check_dir(Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/good"
-    )));
+    let (corpus, diags) = check_dir(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/good")));
     assert!(diags.is_empty(), "{diags:?}");
     corpus
 }
@@ -23,22 +20,14 @@ fn fixture() -> law::Corpus {
 #[test]
 fn matrix_table() {
     let c = fixture();
-    expect_file!["snapshots/matrix.txt"].assert_eq(&render::matrix_table(
-        &c,
-        &View::default(),
-        Style::Plain,
-    ));
+    expect_file!["snapshots/matrix.txt"].assert_eq(&render::matrix_table(&c, &View::default(), Style::Plain));
 }
 
 #[test]
 fn matrix_table_in_a_later_version_marks_what_needs_review() {
     let c = fixture();
     let view = View::parse(&c, &["v2".into()]).unwrap();
-    expect_file!["snapshots/matrix-v2.txt"].assert_eq(&render::matrix_table(
-        &c,
-        &view,
-        Style::Plain,
-    ));
+    expect_file!["snapshots/matrix-v2.txt"].assert_eq(&render::matrix_table(&c, &view, Style::Plain));
 }
 
 #[test]
@@ -58,43 +47,17 @@ fn matrix_json_and_csv() {
 #[test]
 fn gaps() {
     let c = fixture();
-    expect_file!["snapshots/gaps-aa.txt"].assert_eq(&render::gaps_text(
-        &c,
-        &View::default(),
-        "aa",
-        None,
-        Style::Plain,
-    ));
-    let only_orders = render::gaps_text(
-        &c,
-        &View::default(),
-        "aa",
-        Some(Topic::Orders),
-        Style::Plain,
-    );
+    expect_file!["snapshots/gaps-aa.txt"].assert_eq(&render::gaps_text(&c, &View::default(), "aa", None, Style::Plain));
+    let only_orders = render::gaps_text(&c, &View::default(), "aa", Some(Topic::Orders), Style::Plain);
     assert!(only_orders.contains("x-removal-24h") && !only_orders.contains("x-detection"));
-    expect_file!["snapshots/gaps-aa.json"].assert_eq(&render::gaps_json(
-        &c,
-        &View::default(),
-        "aa",
-        None,
-    ));
-    expect_file!["snapshots/gaps-aa.csv"].assert_eq(&render::gaps_csv(
-        &c,
-        &View::default(),
-        "aa",
-        None,
-    ));
+    expect_file!["snapshots/gaps-aa.json"].assert_eq(&render::gaps_json(&c, &View::default(), "aa", None));
+    expect_file!["snapshots/gaps-aa.csv"].assert_eq(&render::gaps_csv(&c, &View::default(), "aa", None));
 }
 
 #[test]
 fn report_markdown_and_html() {
     let c = fixture();
-    expect_file!["snapshots/report-aa.md"].assert_eq(&render::report_md(
-        &c,
-        &View::default(),
-        "aa",
-    ));
+    expect_file!["snapshots/report-aa.md"].assert_eq(&render::report_md(&c, &View::default(), "aa"));
     let html = render::report_html(&c, &View::default(), "aa");
     assert!(html.starts_with("<!doctype html>"));
     assert!(html.contains("<h1>Alignment report: Aland</h1>"));
@@ -171,4 +134,20 @@ fn export_has_the_documented_fields() {
         assert!(a.get(field).is_some(), "assessment.{field}");
     }
     assert_eq!(a["evidence"][0]["eid"], "art_185");
+}
+
+#[test]
+fn diff_skips_assessments_already_made_for_the_new_version() {
+    let mut c = fixture();
+    let mut a =
+        c.assessments.iter().find(|a| a.jurisdiction == "aa" && a.requirement == "x-removal-24h").unwrap().clone();
+    a.version = "v2".into();
+    c.assessments.push(a);
+    c.reindex();
+    let d = diff::diff(&c, "x-act", "v1", "v2").unwrap();
+    let listed = |j: &str| {
+        d.rereview.iter().any(|r| r.assessment.jurisdiction == j && r.assessment.requirement == "x-removal-24h")
+    };
+    assert!(!listed("aa"));
+    assert!(listed("bb"));
 }

@@ -14,7 +14,8 @@ mod cli;
 ///              to prevent and combat child sexual abuse (CSAR) and the acts around it;
 ///   practice   hashing media and matching it against banks of known-material indicators.
 ///
-/// Start with `tomas law matrix` for the regional picture, or `tomas hash PHOTO.jpg`.
+/// Start with `tomas serve` (then open http://127.0.0.1:8080/), `tomas law matrix` for the regional
+/// picture in a terminal, or `tomas hash PHOTO.jpg`.
 #[derive(Parser)]
 #[command(name = "tomas", version, about, long_about)]
 struct Cli {
@@ -37,6 +38,11 @@ enum Command {
     /// Hamming-index tools (benchmark interface for comparing engines).
     #[command(subcommand)]
     Index(cli::index::IndexCmd),
+    /// Run the alignment platform on the web (SQLite in the data directory by default).
+    Serve(cli::serve::ServeArgs),
+    /// Manage accounts of the web platform.
+    #[command(subcommand)]
+    User(cli::serve::UserCmd),
 }
 
 fn main() -> ExitCode {
@@ -47,6 +53,8 @@ fn main() -> ExitCode {
         Command::Bank(cmd) => cli::bank::run(cmd),
         Command::Match(args) => cli::bank::run_match(args),
         Command::Index(cmd) => cli::index::run(cmd),
+        Command::Serve(args) => cli::serve::run_serve(args),
+        Command::User(cmd) => cli::serve::run_user(cmd),
     };
     match result {
         Ok(code) => code,

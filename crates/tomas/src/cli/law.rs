@@ -16,7 +16,7 @@ use law::{
 
 /// Where the shipped corpus is found when `--corpus` is not given: `./corpus` if it exists,
 /// else the corpus of the source tree this binary was built from.
-fn default_corpus_dir() -> PathBuf {
+pub fn default_corpus_dir() -> PathBuf {
     let here = PathBuf::from("corpus");
     if here.join("jurisdictions.toml").exists() {
         return here;
@@ -48,7 +48,12 @@ impl CorpusArgs {
             for d in errors.iter().take(20) {
                 eprintln!("{d}");
             }
-            bail!("the corpus in {} has {} error(s); run `tomas law check {}` for all of them", dir.display(), errors.len(), dir.display());
+            bail!(
+                "the corpus in {} has {} error(s); run `tomas law check {}` for all of them",
+                dir.display(),
+                errors.len(),
+                dir.display()
+            );
         }
         let overlays = law::overlay::load_all(&self.data_dir())?;
         law::overlay::apply(&mut corpus, &overlays);

@@ -4,6 +4,7 @@ pub mod bank;
 pub mod hash;
 pub mod index;
 pub mod law;
+pub mod serve;
 
 use std::path::PathBuf;
 

@@ -1,0 +1,1 @@
+# Serbian (Latin). Cyrillic is generated from this file.
