@@ -83,8 +83,8 @@ pub struct ImportArgs {
     pub negative: bool,
     /// Classification label for entries whose file gives none: e.g. baseline, national,
     /// not-illegal (the ICCAM vocabulary).
-    #[arg(long, default_value = "")]
-    pub label: String,
+    #[arg(long)]
+    pub label: Option<String>,
     /// Provenance source recorded with each entry [default: the file name].
     #[arg(long)]
     pub source: Option<String>,
@@ -207,7 +207,7 @@ fn import_cmd(args: ImportArgs) -> anyhow::Result<ExitCode> {
         Bank::new(&args.name, args.negative)?
     };
     let source = args.source.clone().unwrap_or(file_name);
-    let added = bank.add(records, &source, now(), &args.label);
+    let added = bank.add(records, &source, now(), args.label.as_deref().unwrap_or(""));
     store.save(&bank)?;
     eprintln!(
         "imported {} entries ({}) into {} bank {} ({} already there, skipped) in {:.2} s; it now holds {}",
