@@ -288,3 +288,49 @@ fn matcher_radius_exact_kinds_negative_and_disabled() {
     let matcher = Matcher::new(vec![pos, neg]);
     assert_eq!(matcher.lookup(&Query { pdq: vec![near], ..Query::default() }, 31).matches.len(), 1);
 }
+
+#[test]
+fn matcher_changes_take_effect_while_lookups_go_on() {
+    use std::sync::Arc;
+    let pos = sample_bank("POS", false, 30_000, 9);
+    let stored = pos.entries[5].value.as_pdq().unwrap();
+    let matcher = Arc::new(Matcher::new(vec![pos, Bank::new("FP", true).unwrap()]));
+    let q = |h| Query { pdq: vec![h], ..Query::default() };
+    let mut rng = Rng::new(3);
+    let fresh = synth::balanced(&mut rng);
+    std::thread::scope(|s| {
+        let reader = {
+            let matcher = Arc::clone(&matcher);
+            s.spawn(move || (0..500).map(|_| matcher.lookup(&q(stored), 31).matches.len()).max())
+        };
+        // Disable and re-enable a bank and an entry; add a new hash; add a false positive.
+        matcher.set_bank_enabled("POS", false).unwrap();
+        assert!(matcher.lookup(&q(stored), 31).matches.is_empty());
+        matcher.set_bank_enabled("POS", true).unwrap();
+        assert_eq!(matcher.lookup(&q(stored), 31).matches.len(), 1);
+        assert_eq!(matcher.set_entry_enabled("POS", &Value::Pdq(stored), false).unwrap(), 1);
+        assert!(matcher.lookup(&q(stored), 0).matches.is_empty());
+        matcher.set_entry_enabled("POS", &Value::Pdq(stored), true).unwrap();
+
+        assert!(matcher.lookup(&q(fresh), 31).matches.is_empty());
+        let rec = |v: Value| Record { value: v, label: String::new(), source: String::new() };
+        let added = matcher
+            .add("POS", vec![rec(Value::Pdq(fresh)), rec(Value::Sha1([9; 20]))], "new.txt", 7, "national")
+            .unwrap();
+        assert_eq!(added.added, 2);
+        let m = matcher.lookup(&q(synth::flip(&mut rng, &fresh, 5)), 31);
+        assert_eq!(
+            (m.matches.len(), m.matches[0].distance, m.matches[0].provenance.label.as_str()),
+            (1, 5, "national")
+        );
+        assert_eq!(matcher.lookup(&Query { sha1: Some([9; 20]), ..Query::default() }, 31).matches.len(), 1);
+
+        matcher.add("FP", vec![rec(Value::Pdq(fresh))], "fp.txt", 8, "not-illegal").unwrap();
+        let m = matcher.lookup(&q(fresh), 31);
+        assert_eq!((m.matches.len(), m.negative.len(), m.suppressed.len()), (0, 1, 1));
+        matcher.compact();
+        assert_eq!(matcher.lookup(&q(fresh), 31).negative.len(), 1);
+        assert!(matches!(matcher.set_bank_enabled("NOPE", true), Err(matching::matcher::MatcherError::NoSuchBank(_))));
+        assert_eq!(reader.join().unwrap(), Some(1));
+    });
+}

@@ -399,7 +399,7 @@ pub fn run_match(args: MatchArgs) -> anyhow::Result<ExitCode> {
     let matcher = Matcher::new(banks);
     let load_s = start.elapsed().as_secs_f64();
     if !args.json {
-        let enabled = matcher.banks().iter().filter(|b| b.enabled).count();
+        let enabled = matcher.banks().iter().filter(|(_, _, on)| *on).count();
         eprintln!(
             "matching against {enabled} enabled bank(s): {} PDQ ({} distinct), {} MD5, {} SHA-1, {} SHA-256 (loaded in {load_s:.2} s)",
             matcher.count(Kind::Pdq),
