@@ -210,3 +210,69 @@ pub fn export(corpus: &Corpus) -> Export<'_> {
         },
     }
 }
+
+/// A TOML basic string, escaped.
+fn toml_str(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn toml_list<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
+    let items: Vec<String> = items.into_iter().map(toml_str).collect();
+    format!("[{}]", items.join(", "))
+}
+
+/// The assessments of one jurisdiction as an `assessments/<jurisdiction>.toml` file (the corpus
+/// format), in requirement order — for writing published edits back into the corpus for review in git.
+pub fn assessments_toml(corpus: &Corpus, jurisdiction: &str) -> String {
+    let mut out = format!(
+        "# Assessments for {} — written by `tomas law export --write-corpus` from the published state.\n\njurisdiction = {}\n",
+        corpus.jurisdiction(jurisdiction).map_or(jurisdiction, |j| j.name("en")),
+        toml_str(jurisdiction)
+    );
+    let order: std::collections::HashMap<&str, usize> =
+        corpus.requirements.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
+    let mut list: Vec<&crate::Assessment> =
+        corpus.assessments.iter().filter(|a| a.jurisdiction == jurisdiction).collect();
+    list.sort_by_key(|a| (order.get(a.requirement.as_str()).copied().unwrap_or(usize::MAX), a.version.clone()));
+    for a in list {
+        out.push_str("\n[[assessment]]\n");
+        out.push_str(&format!("requirement = {}\n", toml_str(&a.requirement)));
+        out.push_str(&format!("version = {}\n", toml_str(&a.version)));
+        out.push_str(&format!("status = {}\n", toml_str(a.status.as_str())));
+        if !a.evidence.is_empty() {
+            let refs: Vec<String> = a.evidence.iter().map(ToString::to_string).collect();
+            out.push_str(&format!("evidence = {}\n", toml_list(refs.iter().map(String::as_str))));
+        }
+        if !a.rationale.is_empty() {
+            out.push_str(&format!("rationale = {}\n", toml_str(&a.rationale)));
+        }
+        if !a.recommendation.is_empty() {
+            out.push_str(&format!("recommendation = {}\n", toml_str(&a.recommendation)));
+        }
+        if !a.sources.is_empty() {
+            out.push_str(&format!("sources = {}\n", toml_list(a.sources.iter().map(String::as_str))));
+        }
+        out.push_str(&format!("confidence = {}\n", toml_str(a.confidence.as_str())));
+        if let Some(d) = &a.assessed {
+            out.push_str(&format!("assessed = {}\n", toml_str(d)));
+        }
+        if let Some(w) = &a.assessor {
+            out.push_str(&format!("assessor = {}\n", toml_str(w)));
+        }
+    }
+    out
+}

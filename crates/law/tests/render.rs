@@ -151,3 +151,50 @@ fn diff_skips_assessments_already_made_for_the_new_version() {
     assert!(!listed("aa"));
     assert!(listed("bb"));
 }
+
+#[test]
+fn assessments_written_back_as_toml_load_the_same() {
+    let c = fixture();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("corpus");
+    // Copy the fixture, then overwrite its assessment files with the written ones.
+    let src = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/good"));
+    for entry in walk(src) {
+        let target = dir.join(entry.strip_prefix(src).unwrap());
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::copy(&entry, target).unwrap();
+    }
+    let mut tricky = c.clone();
+    tricky.assessments[0].rationale = "Quotes \" and \\ backslashes,\nnew lines and tabs\t.".into();
+    for j in ["aa", "bb"] {
+        std::fs::write(dir.join(format!("assessments/{j}.toml")), law::export::assessments_toml(&tricky, j)).unwrap();
+    }
+    let (back, diags) = check_dir(&dir);
+    assert!(diags.is_empty(), "{diags:?}");
+    let key = |a: &law::Assessment| {
+        (
+            a.jurisdiction.clone(),
+            a.requirement.clone(),
+            a.version.clone(),
+            a.status,
+            a.rationale.clone(),
+            a.sources.clone(),
+            a.evidence.clone(),
+            a.confidence,
+        )
+    };
+    let mut before: Vec<_> = tricky.assessments.iter().map(key).collect();
+    let mut after: Vec<_> = back.assessments.iter().map(key).collect();
+    before.sort();
+    after.sort();
+    assert_eq!(before, after);
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() { out.extend(walk(&p)) } else { out.push(p) }
+    }
+    out
+}

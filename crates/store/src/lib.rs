@@ -23,8 +23,7 @@ use sqlx::{
 };
 
 /// The migrations, embedded in the binary (the `migrate!` macro would pull in sqlx's proc macros).
-const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "init", include_str!("../migrations/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "init", include_str!("../migrations/0001_init.sql"))];
 
 #[derive(Debug)]
 struct Embedded;
@@ -33,11 +32,7 @@ impl sqlx::migrate::MigrationSource<'static> for Embedded {
     fn resolve(
         self,
     ) -> std::pin::Pin<
-        Box<
-            dyn std::future::Future<
-                    Output = Result<Vec<sqlx::migrate::Migration>, sqlx::error::BoxDynError>,
-                > + Send,
-        >,
+        Box<dyn std::future::Future<Output = Result<Vec<sqlx::migrate::Migration>, sqlx::error::BoxDynError>> + Send>,
     > {
         Box::pin(async {
             Ok(MIGRATIONS
@@ -82,9 +77,7 @@ pub enum Backend {
 
 /// Microseconds since the Unix epoch.
 pub fn now_micros() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_micros() as i64)
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_micros() as i64)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -202,22 +195,14 @@ impl Stored {
             requirement: self.key.requirement.clone(),
             version: self.key.version.clone(),
             status: self.data.status,
-            evidence: self
-                .data
-                .evidence
-                .iter()
-                .filter_map(|e| ProvisionRef::parse(e, None).ok())
-                .collect(),
+            evidence: self.data.evidence.iter().filter_map(|e| ProvisionRef::parse(e, None).ok()).collect(),
             rationale: self.data.rationale.clone(),
             recommendation: self.data.recommendation.clone(),
             sources: self.data.sources.clone(),
             confidence: self.data.confidence,
             assessed: self.assessed.clone(),
             assessor: self.assessor.clone(),
-            loc: Loc {
-                file: "database".into(),
-                line: 0,
-            },
+            loc: Loc { file: "database".into(), line: 0 },
         }
     }
 }
@@ -351,10 +336,7 @@ impl Store {
             options
         };
         let pool = options.connect(url).await?;
-        sqlx::migrate::Migrator::new(Embedded)
-            .await?
-            .run(&pool)
-            .await?;
+        sqlx::migrate::Migrator::new(Embedded).await?.run(&pool).await?;
         Ok(Store { pool, backend })
     }
 
@@ -374,100 +356,122 @@ impl Store {
 
     /// The next value of a named counter, inside `tx`.
     async fn next_id(tx: &mut sqlx::Transaction<'_, sqlx::Any>, name: &str) -> Result<i64> {
-        let row =
-            sqlx::query("UPDATE counters SET value = value + 1 WHERE name = $1 RETURNING value")
-                .bind(name)
-                .fetch_one(&mut **tx)
-                .await?;
+        let row = sqlx::query("UPDATE counters SET value = value + 1 WHERE name = $1 RETURNING value")
+            .bind(name)
+            .fetch_one(&mut **tx)
+            .await?;
         Ok(row.try_get::<i64, _>(0)?)
     }
 
     /// A number that changes whenever the published state changes (for caches and other instances).
     pub async fn data_version(&self) -> Result<i64> {
-        let row = sqlx::query("SELECT value FROM counters WHERE name = 'history'")
-            .fetch_one(&self.pool)
-            .await?;
+        let row = sqlx::query("SELECT value FROM counters WHERE name = 'history'").fetch_one(&self.pool).await?;
         Ok(row.try_get::<i64, _>(0)?)
     }
 
     // ── Assessments ────────────────────────────────────────────────────────────
 
-    /// Inserts the corpus assessments the database does not have yet (first start, or new
-    /// requirements in a newer corpus). Existing rows — possibly edited — are left alone.
-    /// Returns how many were added.
-    pub async fn seed(&self, assessments: &[Assessment]) -> Result<usize> {
+    /// Brings the database in line with the shipped corpus without ever overwriting an edit made
+    /// on the web: inserts the corpus assessments the database does not have yet (first start, new
+    /// requirements), and updates rows nobody has edited (last written by "corpus") whose content
+    /// changed in a newer corpus. Each change is a new revision in the history.
+    /// Returns (added, updated).
+    pub async fn seed(&self, assessments: &[Assessment]) -> Result<(usize, usize)> {
         let mut tx = self.pool.begin().await?;
-        let existing: std::collections::HashSet<(String, String, String)> =
-            sqlx::query("SELECT jurisdiction, requirement, version FROM assessments")
-                .fetch_all(&mut *tx)
-                .await?
-                .iter()
-                .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
-                .collect::<Result<_>>()?;
+        let existing: std::collections::HashMap<Key, Stored> = sqlx::query(SELECT_ASSESSMENT)
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| stored_from_row(r).map(|s| (s.key.clone(), s)))
+            .collect::<Result<_>>()?;
         let now = now_micros();
-        let mut added = 0;
+        let (mut added, mut updated) = (0, 0);
         for a in assessments {
-            if existing.contains(&(
-                a.jurisdiction.clone(),
-                a.requirement.clone(),
-                a.version.clone(),
-            )) {
-                continue;
-            }
             let key = Key {
                 jurisdiction: a.jurisdiction.clone(),
                 requirement: a.requirement.clone(),
                 version: a.version.clone(),
             };
             let data = AssessmentData::from_assessment(a);
-            insert_assessment(
-                &mut tx,
-                &key,
-                &data,
-                a.assessed.as_deref(),
-                a.assessor.as_deref(),
-                1,
-                now,
-                "corpus",
-            )
-            .await?;
-            let id = Self::next_id(&mut tx, "history").await?;
-            insert_history(
-                &mut tx,
-                id,
-                &key,
-                1,
-                &data,
-                now,
-                "corpus",
-                None,
-                "Seeded from the shipped corpus",
-            )
-            .await?;
-            added += 1;
+            match existing.get(&key) {
+                None => {
+                    insert_assessment(
+                        &mut tx,
+                        &key,
+                        &data,
+                        a.assessed.as_deref(),
+                        a.assessor.as_deref(),
+                        1,
+                        now,
+                        "corpus",
+                    )
+                    .await?;
+                    let id = Self::next_id(&mut tx, "history").await?;
+                    insert_history(&mut tx, id, &key, 1, &data, now, "corpus", None, "Seeded from the shipped corpus")
+                        .await?;
+                    added += 1;
+                }
+                Some(s)
+                    if s.updated_by == "corpus"
+                        && (s.data != data || s.assessed != a.assessed || s.assessor != a.assessor) =>
+                {
+                    let revision = s.revision + 1;
+                    sqlx::query(
+                        "DELETE FROM assessments WHERE jurisdiction = $1 AND requirement = $2 AND version = $3",
+                    )
+                    .bind(&key.jurisdiction)
+                    .bind(&key.requirement)
+                    .bind(&key.version)
+                    .execute(&mut *tx)
+                    .await?;
+                    insert_assessment(
+                        &mut tx,
+                        &key,
+                        &data,
+                        a.assessed.as_deref(),
+                        a.assessor.as_deref(),
+                        revision,
+                        now,
+                        "corpus",
+                    )
+                    .await?;
+                    let id = Self::next_id(&mut tx, "history").await?;
+                    insert_history(
+                        &mut tx,
+                        id,
+                        &key,
+                        revision,
+                        &data,
+                        now,
+                        "corpus",
+                        None,
+                        "Updated from the shipped corpus",
+                    )
+                    .await?;
+                    updated += 1;
+                }
+                Some(_) => {}
+            }
         }
         tx.commit().await?;
-        Ok(added)
+        Ok((added, updated))
     }
 
     pub async fn assessments(&self) -> Result<Vec<Stored>> {
-        let rows = sqlx::query(&format!(
-            "{SELECT_ASSESSMENT} ORDER BY jurisdiction, requirement, version"
-        ))
-        .fetch_all(&self.pool)
-        .await?;
+        let rows = sqlx::query(&format!("{SELECT_ASSESSMENT} ORDER BY jurisdiction, requirement, version"))
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(stored_from_row).collect()
     }
 
     pub async fn assessment(&self, key: &Key) -> Result<Option<Stored>> {
-        let row = sqlx::query(&format!(
-            "{SELECT_ASSESSMENT} WHERE jurisdiction = $1 AND requirement = $2 AND version = $3"
-        ))
-        .bind(&key.jurisdiction)
-        .bind(&key.requirement)
-        .bind(&key.version)
-        .fetch_optional(&self.pool)
-        .await?;
+        let row =
+            sqlx::query(&format!("{SELECT_ASSESSMENT} WHERE jurisdiction = $1 AND requirement = $2 AND version = $3"))
+                .bind(&key.jurisdiction)
+                .bind(&key.requirement)
+                .bind(&key.version)
+                .fetch_optional(&self.pool)
+                .await?;
         row.as_ref().map(stored_from_row).transpose()
     }
 
@@ -484,10 +488,12 @@ impl Store {
     /// Proposals, decisions and publications, newest first.
     pub async fn recent_changes(&self, limit: i64) -> Result<Vec<Event>> {
         let mut events = Vec::new();
-        let rows = sqlx::query(&format!("{SELECT_HISTORY} WHERE changed_by <> 'corpus' ORDER BY changed_at DESC, id DESC LIMIT $1"))
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(&format!(
+            "{SELECT_HISTORY} WHERE changed_by <> 'corpus' ORDER BY changed_at DESC, id DESC LIMIT $1"
+        ))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
         for h in rows.iter().map(history_from_row) {
             let h = h?;
             events.push(Event {
@@ -499,12 +505,10 @@ impl Store {
                 proposal_id: h.proposal_id,
             });
         }
-        let rows = sqlx::query(&format!(
-            "{SELECT_PROPOSAL} ORDER BY p.proposed_at DESC, p.id DESC LIMIT $1"
-        ))
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
+        let rows = sqlx::query(&format!("{SELECT_PROPOSAL} ORDER BY p.proposed_at DESC, p.id DESC LIMIT $1"))
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
         for p in rows.iter().map(proposal_from_row) {
             let p = p?;
             events.push(Event {
@@ -537,23 +541,19 @@ impl Store {
 
     /// Records a proposal against the current revision of the assessment (0 if none exists).
     /// Validation of the content against the corpus is the caller's job.
-    pub async fn propose(
-        &self,
-        key: &Key,
-        data: &AssessmentData,
-        note: &str,
-        by: &User,
-    ) -> Result<Proposal> {
+    pub async fn propose(&self, key: &Key, data: &AssessmentData, note: &str, by: &User) -> Result<Proposal> {
         let mut tx = self.pool.begin().await?;
-        let base: i64 = sqlx::query("SELECT revision FROM assessments WHERE jurisdiction = $1 AND requirement = $2 AND version = $3")
-            .bind(&key.jurisdiction)
-            .bind(&key.requirement)
-            .bind(&key.version)
-            .fetch_optional(&mut *tx)
-            .await?
-            .map(|r| r.try_get::<i64, _>(0))
-            .transpose()?
-            .unwrap_or(0);
+        let base: i64 = sqlx::query(
+            "SELECT revision FROM assessments WHERE jurisdiction = $1 AND requirement = $2 AND version = $3",
+        )
+        .bind(&key.jurisdiction)
+        .bind(&key.requirement)
+        .bind(&key.version)
+        .fetch_optional(&mut *tx)
+        .await?
+        .map(|r| r.try_get::<i64, _>(0))
+        .transpose()?
+        .unwrap_or(0);
         let id = Self::next_id(&mut tx, "proposal").await?;
         let json = serde_json::to_string(data).map_err(|e| StoreError::Invalid(e.to_string()))?;
         sqlx::query(
@@ -572,34 +572,24 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        self.proposal(id)
-            .await?
-            .ok_or_else(|| StoreError::NotFound(format!("proposal {id}")))
+        self.proposal(id).await?.ok_or_else(|| StoreError::NotFound(format!("proposal {id}")))
     }
 
     pub async fn proposal(&self, id: i64) -> Result<Option<Proposal>> {
-        let row = sqlx::query(&format!("{SELECT_PROPOSAL} WHERE p.id = $1"))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row =
+            sqlx::query(&format!("{SELECT_PROPOSAL} WHERE p.id = $1")).bind(id).fetch_optional(&self.pool).await?;
         row.as_ref().map(proposal_from_row).transpose()
     }
 
     /// Proposals in a state (all when `None`), newest first.
-    pub async fn proposals(
-        &self,
-        state: Option<ProposalState>,
-        limit: i64,
-    ) -> Result<Vec<Proposal>> {
+    pub async fn proposals(&self, state: Option<ProposalState>, limit: i64) -> Result<Vec<Proposal>> {
         let rows = match state {
             Some(s) => {
-                sqlx::query(&format!(
-                    "{SELECT_PROPOSAL} WHERE p.state = $1 ORDER BY p.id DESC LIMIT $2"
-                ))
-                .bind(s.as_str())
-                .bind(limit)
-                .fetch_all(&self.pool)
-                .await?
+                sqlx::query(&format!("{SELECT_PROPOSAL} WHERE p.state = $1 ORDER BY p.id DESC LIMIT $2"))
+                    .bind(s.as_str())
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await?
             }
             None => {
                 sqlx::query(&format!("{SELECT_PROPOSAL} ORDER BY p.id DESC LIMIT $1"))
@@ -612,47 +602,33 @@ impl Store {
     }
 
     pub async fn proposals_for(&self, key: &Key) -> Result<Vec<Proposal>> {
-        let rows = sqlx::query(&format!("{SELECT_PROPOSAL} WHERE p.jurisdiction = $1 AND p.requirement = $2 AND p.version = $3 ORDER BY p.id DESC"))
-            .bind(&key.jurisdiction)
-            .bind(&key.requirement)
-            .bind(&key.version)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(&format!(
+            "{SELECT_PROPOSAL} WHERE p.jurisdiction = $1 AND p.requirement = $2 AND p.version = $3 ORDER BY p.id DESC"
+        ))
+        .bind(&key.jurisdiction)
+        .bind(&key.requirement)
+        .bind(&key.version)
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter().map(proposal_from_row).collect()
     }
 
     /// Approves (publishing the proposal as the new state, in the same transaction) or rejects a
     /// pending proposal. Approval fails with a conflict when the assessment changed since the
     /// proposal was made.
-    pub async fn decide(
-        &self,
-        id: i64,
-        approve: bool,
-        comment: &str,
-        by: &User,
-    ) -> Result<Proposal> {
+    pub async fn decide(&self, id: i64, approve: bool, comment: &str, by: &User) -> Result<Proposal> {
         let mut tx = self.pool.begin().await?;
-        let row = sqlx::query(&format!("{SELECT_PROPOSAL} WHERE p.id = $1"))
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let row = sqlx::query(&format!("{SELECT_PROPOSAL} WHERE p.id = $1")).bind(id).fetch_optional(&mut *tx).await?;
         let p = row
             .as_ref()
             .map(proposal_from_row)
             .transpose()?
             .ok_or_else(|| StoreError::NotFound(format!("proposal {id}")))?;
         if p.state != ProposalState::Pending {
-            return Err(StoreError::Conflict(format!(
-                "proposal {id} is already {}",
-                p.state.as_str()
-            )));
+            return Err(StoreError::Conflict(format!("proposal {id} is already {}", p.state.as_str())));
         }
         let now = now_micros();
-        let state = if approve {
-            ProposalState::Approved
-        } else {
-            ProposalState::Rejected
-        };
+        let state = if approve { ProposalState::Approved } else { ProposalState::Rejected };
         // Guarded update: a concurrent decision on the same proposal finds no pending row.
         let updated = sqlx::query("UPDATE proposals SET state = $1, decided_by = $2, decided_at = $3, decision_comment = $4 WHERE id = $5 AND state = 'pending'")
             .bind(state.as_str())
@@ -663,19 +639,19 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         if updated.rows_affected() != 1 {
-            return Err(StoreError::Conflict(format!(
-                "proposal {id} was decided by someone else"
-            )));
+            return Err(StoreError::Conflict(format!("proposal {id} was decided by someone else")));
         }
         if approve {
-            let current: Option<i64> = sqlx::query("SELECT revision FROM assessments WHERE jurisdiction = $1 AND requirement = $2 AND version = $3")
-                .bind(&p.key.jurisdiction)
-                .bind(&p.key.requirement)
-                .bind(&p.key.version)
-                .fetch_optional(&mut *tx)
-                .await?
-                .map(|r| r.try_get::<i64, _>(0))
-                .transpose()?;
+            let current: Option<i64> = sqlx::query(
+                "SELECT revision FROM assessments WHERE jurisdiction = $1 AND requirement = $2 AND version = $3",
+            )
+            .bind(&p.key.jurisdiction)
+            .bind(&p.key.requirement)
+            .bind(&p.key.version)
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|r| r.try_get::<i64, _>(0))
+            .transpose()?;
             if current.unwrap_or(0) != p.base_revision {
                 return Err(StoreError::Conflict(format!(
                     "the assessment changed since proposal {id} was made (revision {} → {}); reject it and propose again",
@@ -730,35 +706,17 @@ impl Store {
             } else {
                 format!("Approved proposal {id}: {comment}")
             };
-            insert_history(
-                &mut tx,
-                hid,
-                &p.key,
-                revision,
-                &p.data,
-                now,
-                &who,
-                Some(id),
-                &comment,
-            )
-            .await?;
+            insert_history(&mut tx, hid, &p.key, revision, &p.data, now, &who, Some(id), &comment).await?;
         }
         tx.commit().await?;
-        self.proposal(id)
-            .await?
-            .ok_or_else(|| StoreError::NotFound(format!("proposal {id}")))
+        self.proposal(id).await?.ok_or_else(|| StoreError::NotFound(format!("proposal {id}")))
     }
 
     /// The proposer withdraws a pending proposal.
     pub async fn withdraw(&self, id: i64, by: &User) -> Result<Proposal> {
-        let p = self
-            .proposal(id)
-            .await?
-            .ok_or_else(|| StoreError::NotFound(format!("proposal {id}")))?;
+        let p = self.proposal(id).await?.ok_or_else(|| StoreError::NotFound(format!("proposal {id}")))?;
         if p.proposed_by != by.username {
-            return Err(StoreError::Invalid(
-                "only the proposer can withdraw a proposal".into(),
-            ));
+            return Err(StoreError::Invalid("only the proposer can withdraw a proposal".into()));
         }
         let updated = sqlx::query("UPDATE proposals SET state = 'withdrawn', decided_by = $1, decided_at = $2 WHERE id = $3 AND state = 'pending'")
             .bind(by.id)
@@ -767,44 +725,28 @@ impl Store {
             .execute(&self.pool)
             .await?;
         if updated.rows_affected() != 1 {
-            return Err(StoreError::Conflict(format!(
-                "proposal {id} is not pending"
-            )));
+            return Err(StoreError::Conflict(format!("proposal {id} is not pending")));
         }
-        self.proposal(id)
-            .await?
-            .ok_or_else(|| StoreError::NotFound(format!("proposal {id}")))
+        self.proposal(id).await?.ok_or_else(|| StoreError::NotFound(format!("proposal {id}")))
     }
 
     // ── Users and sessions ─────────────────────────────────────────────────────
 
     /// Adds a user; the password hash is computed by the caller.
-    pub async fn add_user(
-        &self,
-        username: &str,
-        display_name: &str,
-        password_hash: &str,
-        role: Role,
-    ) -> Result<User> {
+    pub async fn add_user(&self, username: &str, display_name: &str, password_hash: &str, role: Role) -> Result<User> {
         if username.is_empty()
             || username.len() > 64
-            || !username
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "._-@".contains(c))
+            || !username.chars().all(|c| c.is_ascii_alphanumeric() || "._-@".contains(c))
         {
             return Err(StoreError::Invalid(format!(
                 "username '{username}': use 1–64 letters, digits, '.', '_', '-', '@'"
             )));
         }
         let mut tx = self.pool.begin().await?;
-        let exists = sqlx::query("SELECT id FROM users WHERE username = $1")
-            .bind(username)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let exists =
+            sqlx::query("SELECT id FROM users WHERE username = $1").bind(username).fetch_optional(&mut *tx).await?;
         if exists.is_some() {
-            return Err(StoreError::Conflict(format!(
-                "user '{username}' already exists"
-            )));
+            return Err(StoreError::Conflict(format!("user '{username}' already exists")));
         }
         let id = Self::next_id(&mut tx, "user").await?;
         sqlx::query("INSERT INTO users (id, username, display_name, password_hash, role, created_at, disabled) VALUES ($1, $2, $3, $4, $5, $6, 0)")
@@ -817,23 +759,16 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
-        self.user(id)
-            .await?
-            .ok_or_else(|| StoreError::NotFound(format!("user {id}")))
+        self.user(id).await?.ok_or_else(|| StoreError::NotFound(format!("user {id}")))
     }
 
     pub async fn user(&self, id: i64) -> Result<Option<User>> {
-        let row = sqlx::query(&format!("{SELECT_USER} WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(&format!("{SELECT_USER} WHERE id = $1")).bind(id).fetch_optional(&self.pool).await?;
         row.as_ref().map(user_from_row).transpose()
     }
 
     pub async fn users(&self) -> Result<Vec<User>> {
-        let rows = sqlx::query(&format!("{SELECT_USER} ORDER BY id"))
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(&format!("{SELECT_USER} ORDER BY id")).fetch_all(&self.pool).await?;
         rows.iter().map(user_from_row).collect()
     }
 
@@ -861,13 +796,7 @@ impl Store {
         Ok(())
     }
 
-    pub async fn create_session(
-        &self,
-        token_hash: &str,
-        user: &User,
-        csrf_token: &str,
-        ttl: Duration,
-    ) -> Result<()> {
+    pub async fn create_session(&self, token_hash: &str, user: &User, csrf_token: &str, ttl: Duration) -> Result<()> {
         let now = now_micros();
         sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(token_hash)
@@ -895,18 +824,11 @@ impl Store {
         if user.disabled {
             return Ok(None);
         }
-        Ok(Some(Session {
-            user,
-            csrf_token: r.try_get(6)?,
-            expires_at: r.try_get(7)?,
-        }))
+        Ok(Some(Session { user, csrf_token: r.try_get(6)?, expires_at: r.try_get(7)? }))
     }
 
     pub async fn delete_session(&self, token_hash: &str) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-            .bind(token_hash)
-            .execute(&self.pool)
-            .await?;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&self.pool).await?;
         Ok(())
     }
 
@@ -1017,19 +939,14 @@ const SELECT_HISTORY: &str = "SELECT id, jurisdiction, requirement, version, rev
 const SELECT_PROPOSAL: &str = "SELECT p.id, p.jurisdiction, p.requirement, p.version, p.base_revision, p.data, p.note, p.state, \
      u.username, p.proposed_at, d.username, p.decided_at, p.decision_comment \
      FROM proposals p JOIN users u ON u.id = p.proposed_by LEFT JOIN users d ON d.id = p.decided_by";
-const SELECT_USER: &str =
-    "SELECT id, username, display_name, role, created_at, disabled FROM users";
+const SELECT_USER: &str = "SELECT id, username, display_name, role, created_at, disabled FROM users";
 
 fn parse_json<T: for<'de> Deserialize<'de>>(text: &str, what: &str) -> Result<T> {
     serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
 }
 
 fn key_from_row(r: &AnyRow, start: usize) -> Result<Key> {
-    Ok(Key {
-        jurisdiction: r.try_get(start)?,
-        requirement: r.try_get(start + 1)?,
-        version: r.try_get(start + 2)?,
-    })
+    Ok(Key { jurisdiction: r.try_get(start)?, requirement: r.try_get(start + 1)?, version: r.try_get(start + 2)? })
 }
 
 fn stored_from_row(r: &AnyRow) -> Result<Stored> {
@@ -1038,8 +955,7 @@ fn stored_from_row(r: &AnyRow) -> Result<Stored> {
     Ok(Stored {
         key: key_from_row(r, 0)?,
         data: AssessmentData {
-            status: Status::parse(&status)
-                .ok_or_else(|| StoreError::Corrupt(format!("status '{status}'")))?,
+            status: Status::parse(&status).ok_or_else(|| StoreError::Corrupt(format!("status '{status}'")))?,
             evidence: parse_json(&r.try_get::<String, _>(4)?, "evidence")?,
             rationale: r.try_get(5)?,
             recommendation: r.try_get(6)?,
@@ -1105,9 +1021,7 @@ pub mod testing {
         match std::env::var("TOMAS_TEST_POSTGRES_URL") {
             Ok(url) if !url.is_empty() => Some(url),
             _ => {
-                eprintln!(
-                    "skipping the PostgreSQL run: TOMAS_TEST_POSTGRES_URL is not set (.ci/run sets it)"
-                );
+                eprintln!("skipping the PostgreSQL run: TOMAS_TEST_POSTGRES_URL is not set (.ci/run sets it)");
                 None
             }
         }
@@ -1119,9 +1033,7 @@ pub mod testing {
         sqlx::any::install_default_drivers();
         let name = format!("tomas_test_{}_{}", std::process::id(), super::now_micros());
         let mut conn = sqlx::AnyConnection::connect(base_url).await?;
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&mut conn)
-            .await?;
+        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await?;
         conn.close().await?;
         let (head, _) = base_url.rsplit_once('/').unwrap_or((base_url, ""));
         Ok(format!("{head}/{name}"))

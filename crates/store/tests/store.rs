@@ -22,21 +22,21 @@ fn assessment(j: &str, r: &str, status: Status) -> Assessment {
 }
 
 fn key(j: &str, r: &str) -> Key {
-    Key {
-        jurisdiction: j.into(),
-        requirement: r.into(),
-        version: "com-2022".into(),
-    }
+    Key { jurisdiction: j.into(), requirement: r.into(), version: "com-2022".into() }
 }
 
 async fn exercise(store: Store) {
     // Seeding is idempotent and keeps edits.
-    let seed = vec![
-        assessment("rs", "csar-a", Status::None),
-        assessment("rs", "csar-b", Status::Partial),
-    ];
-    assert_eq!(store.seed(&seed).await.unwrap(), 2);
-    assert_eq!(store.seed(&seed).await.unwrap(), 0);
+    let seed = vec![assessment("rs", "csar-a", Status::None), assessment("rs", "csar-b", Status::Partial)];
+    assert_eq!(store.seed(&seed).await.unwrap(), (2, 0));
+    assert_eq!(store.seed(&seed).await.unwrap(), (0, 0));
+    // A newer corpus updates rows nobody edited, as a new revision.
+    let mut newer = seed.clone();
+    newer[1].rationale = "Corrected in the corpus.".into();
+    assert_eq!(store.seed(&newer).await.unwrap(), (0, 1));
+    let b = store.assessment(&key("rs", "csar-b")).await.unwrap().unwrap();
+    assert_eq!((b.revision, b.data.rationale.as_str()), (2, "Corrected in the corpus."));
+    let seed = newer;
     let all = store.assessments().await.unwrap();
     assert_eq!(all.len(), 2);
     assert_eq!(all[0].to_assessment().evidence, seed[0].evidence);
@@ -44,22 +44,10 @@ async fn exercise(store: Store) {
     let v0 = store.data_version().await.unwrap();
 
     // Users.
-    let editor = store
-        .add_user("ed", "Ed Itor", "hash-e", Role::Editor)
-        .await
-        .unwrap();
-    let reviewer = store
-        .add_user("rev", "Re Viewer", "hash-r", Role::Reviewer)
-        .await
-        .unwrap();
-    assert!(matches!(
-        store.add_user("ed", "Again", "h", Role::Viewer).await,
-        Err(StoreError::Conflict(_))
-    ));
-    assert!(matches!(
-        store.add_user("bad name", "x", "h", Role::Viewer).await,
-        Err(StoreError::Invalid(_))
-    ));
+    let editor = store.add_user("ed", "Ed Itor", "hash-e", Role::Editor).await.unwrap();
+    let reviewer = store.add_user("rev", "Re Viewer", "hash-r", Role::Reviewer).await.unwrap();
+    assert!(matches!(store.add_user("ed", "Again", "h", Role::Viewer).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(store.add_user("bad name", "x", "h", Role::Viewer).await, Err(StoreError::Invalid(_))));
     let (u, hash) = store.credentials("ed").await.unwrap().unwrap();
     assert_eq!((u.role, hash.as_str()), (Role::Editor, "hash-e"));
     assert!(store.credentials("nobody").await.unwrap().is_none());
@@ -68,44 +56,15 @@ async fn exercise(store: Store) {
     let mut data = AssessmentData::from_assessment(&seed[0]);
     data.status = Status::Partial;
     data.rationale = "Now partly covered.".into();
-    let p = store
-        .propose(&key("rs", "csar-a"), &data, "new law", &editor)
-        .await
-        .unwrap();
-    assert_eq!(
-        (p.state, p.base_revision, p.proposed_by.as_str()),
-        (ProposalState::Pending, 1, "ed")
-    );
-    assert_eq!(
-        store
-            .proposals(Some(ProposalState::Pending), 10)
-            .await
-            .unwrap()
-            .len(),
-        1
-    );
+    let p = store.propose(&key("rs", "csar-a"), &data, "new law", &editor).await.unwrap();
+    assert_eq!((p.state, p.base_revision, p.proposed_by.as_str()), (ProposalState::Pending, 1, "ed"));
+    assert_eq!(store.proposals(Some(ProposalState::Pending), 10).await.unwrap().len(), 1);
     // The public state does not change until approval.
-    assert_eq!(
-        store
-            .assessment(&key("rs", "csar-a"))
-            .await
-            .unwrap()
-            .unwrap()
-            .data
-            .status,
-        Status::None
-    );
-    let approved = store
-        .decide(p.id, true, "checked the gazette", &reviewer)
-        .await
-        .unwrap();
+    assert_eq!(store.assessment(&key("rs", "csar-a")).await.unwrap().unwrap().data.status, Status::None);
+    let approved = store.decide(p.id, true, "checked the gazette", &reviewer).await.unwrap();
     assert_eq!(approved.state, ProposalState::Approved);
     assert_eq!(approved.decided_by.as_deref(), Some("rev"));
-    let now = store
-        .assessment(&key("rs", "csar-a"))
-        .await
-        .unwrap()
-        .unwrap();
+    let now = store.assessment(&key("rs", "csar-a")).await.unwrap().unwrap();
     assert_eq!((now.data.status, now.revision), (Status::Partial, 2));
     assert_eq!(now.data.rationale, "Now partly covered.");
     let history = store.history(&key("rs", "csar-a")).await.unwrap();
@@ -117,103 +76,44 @@ async fn exercise(store: Store) {
     assert!(store.data_version().await.unwrap() > v0);
 
     // A decided proposal cannot be decided again.
-    assert!(matches!(
-        store.decide(p.id, false, "", &reviewer).await,
-        Err(StoreError::Conflict(_))
-    ));
-    assert!(matches!(
-        store.decide(9999, true, "", &reviewer).await,
-        Err(StoreError::NotFound(_))
-    ));
+    assert!(matches!(store.decide(p.id, false, "", &reviewer).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(store.decide(9999, true, "", &reviewer).await, Err(StoreError::NotFound(_))));
 
     // Two proposals against the same revision: the second approval conflicts and changes nothing.
-    let p1 = store
-        .propose(&key("rs", "csar-b"), &data, "one", &editor)
-        .await
-        .unwrap();
-    let p2 = store
-        .propose(&key("rs", "csar-b"), &data, "two", &editor)
-        .await
-        .unwrap();
+    let p1 = store.propose(&key("rs", "csar-b"), &data, "one", &editor).await.unwrap();
+    let p2 = store.propose(&key("rs", "csar-b"), &data, "two", &editor).await.unwrap();
     store.decide(p1.id, true, "", &reviewer).await.unwrap();
     let err = store.decide(p2.id, true, "", &reviewer).await.unwrap_err();
     assert!(matches!(err, StoreError::Conflict(_)), "{err}");
-    assert_eq!(
-        store.proposal(p2.id).await.unwrap().unwrap().state,
-        ProposalState::Pending
-    );
-    assert_eq!(store.history(&key("rs", "csar-b")).await.unwrap().len(), 2);
+    assert_eq!(store.proposal(p2.id).await.unwrap().unwrap().state, ProposalState::Pending);
+    assert_eq!(store.history(&key("rs", "csar-b")).await.unwrap().len(), 3);
+    // Web edits are never overwritten by the corpus.
+    assert_eq!(store.seed(&seed).await.unwrap(), (0, 0));
     // Rejection keeps the proposal and the reason.
-    let rejected = store
-        .decide(p2.id, false, "superseded", &reviewer)
-        .await
-        .unwrap();
-    assert_eq!(
-        (rejected.state, rejected.decision_comment.as_deref()),
-        (ProposalState::Rejected, Some("superseded"))
-    );
+    let rejected = store.decide(p2.id, false, "superseded", &reviewer).await.unwrap();
+    assert_eq!((rejected.state, rejected.decision_comment.as_deref()), (ProposalState::Rejected, Some("superseded")));
 
     // A proposal for an assessment that does not exist yet creates it on approval.
-    let p3 = store
-        .propose(&key("al", "csar-a"), &data, "first look", &editor)
-        .await
-        .unwrap();
+    let p3 = store.propose(&key("al", "csar-a"), &data, "first look", &editor).await.unwrap();
     assert_eq!(p3.base_revision, 0);
     store.decide(p3.id, true, "", &reviewer).await.unwrap();
-    assert_eq!(
-        store
-            .assessment(&key("al", "csar-a"))
-            .await
-            .unwrap()
-            .unwrap()
-            .revision,
-        1
-    );
+    assert_eq!(store.assessment(&key("al", "csar-a")).await.unwrap().unwrap().revision, 1);
 
     // Withdrawal only by the proposer.
-    let p4 = store
-        .propose(&key("al", "csar-a"), &data, "oops", &editor)
-        .await
-        .unwrap();
+    let p4 = store.propose(&key("al", "csar-a"), &data, "oops", &editor).await.unwrap();
     assert!(store.withdraw(p4.id, &reviewer).await.is_err());
-    assert_eq!(
-        store.withdraw(p4.id, &editor).await.unwrap().state,
-        ProposalState::Withdrawn
-    );
+    assert_eq!(store.withdraw(p4.id, &editor).await.unwrap().state, ProposalState::Withdrawn);
 
     let events = store.recent_changes(50).await.unwrap();
-    assert!(
-        events
-            .iter()
-            .any(|e| e.kind == "published" && e.key == key("rs", "csar-a"))
-    );
+    assert!(events.iter().any(|e| e.kind == "published" && e.key == key("rs", "csar-a")));
     assert!(events.iter().any(|e| e.kind == "rejected"));
     assert!(events.windows(2).all(|w| w[0].at >= w[1].at));
 
     // Sessions expire and disappear.
-    store
-        .create_session(
-            "tok1",
-            &editor,
-            "csrf1",
-            std::time::Duration::from_secs(3600),
-        )
-        .await
-        .unwrap();
+    store.create_session("tok1", &editor, "csrf1", std::time::Duration::from_secs(3600)).await.unwrap();
     let s = store.session("tok1").await.unwrap().unwrap();
-    assert_eq!(
-        (s.user.username.as_str(), s.csrf_token.as_str()),
-        ("ed", "csrf1")
-    );
-    store
-        .create_session(
-            "tok2",
-            &editor,
-            "csrf2",
-            std::time::Duration::from_micros(1),
-        )
-        .await
-        .unwrap();
+    assert_eq!((s.user.username.as_str(), s.csrf_token.as_str()), ("ed", "csrf1"));
+    store.create_session("tok2", &editor, "csrf2", std::time::Duration::from_micros(1)).await.unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     assert!(store.session("tok2").await.unwrap().is_none());
     assert_eq!(store.purge_sessions().await.unwrap(), 1);
@@ -248,9 +148,6 @@ async fn postgres() {
 async fn bad_urls_are_clear_errors() {
     let err = Store::open("mysql://x").await.unwrap_err().to_string();
     assert!(err.contains("unsupported database URL"), "{err}");
-    let err = Store::open("sqlite:///nonexistent-dir/x/y.db?mode=rwc")
-        .await
-        .unwrap_err()
-        .to_string();
+    let err = Store::open("sqlite:///nonexistent-dir/x/y.db?mode=rwc").await.unwrap_err().to_string();
     assert!(err.contains("database"), "{err}");
 }

@@ -1087,7 +1087,10 @@ fn login_page(
     next: String,
     username: String,
 ) -> Response {
-    let pre = auth::random_token();
+    // Keep the double-submit token across retries (several tabs, a wrong password).
+    let pre = auth::cookie(&ctx.headers, auth::PRE_CSRF_COOKIE)
+        .filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()))
+        .map_or_else(auth::random_token, str::to_string);
     let cookie = state.cookies.set(auth::PRE_CSRF_COOKIE, &pre, Some(std::time::Duration::from_secs(3600)), true);
     let mut r = render(&LoginPage { c: Chrome::new(state, ctx, "login"), error, next, username, pre_csrf: pre });
     *r.status_mut() = status;
@@ -1160,6 +1163,7 @@ pub async fn logout(State(state): State<AppState>, ctx: Ctx, Form(f): Form<CsrfF
 }
 
 /// Page-side guard: redirects to the login page when not logged in.
+#[allow(clippy::result_large_err)] // the error is the response to send, built once per request
 fn page_require(state: &AppState, ctx: &Ctx, need: Role, csrf: Option<Option<&str>>) -> Result<User, Response> {
     let Some(user) = ctx.user() else {
         return Err(Redirect::to(&format!("/login?next={}", url_encode(&ctx.path))).into_response());

@@ -79,9 +79,9 @@ pub async fn build(config: Config) -> Result<AppState, StartError> {
         }
     };
     let store = Store::open(&url).await?;
-    let seeded = store.seed(&base.assessments).await?;
-    if seeded > 0 {
-        tracing::info!(seeded, "seeded assessments from the shipped corpus");
+    let (seeded, updated) = store.seed(&base.assessments).await?;
+    if seeded + updated > 0 {
+        tracing::info!(seeded, updated, "brought assessments in line with the shipped corpus (web edits are kept)");
     }
     let snapshot = load_snapshot(&store, &base).await?;
     let search = search::SearchIndex::build(search::docs_from_corpus(&snapshot.corpus))

@@ -127,13 +127,23 @@ pub enum LawCmd {
         #[command(flatten)]
         corpus: CorpusArgs,
     },
-    /// The whole corpus as one JSON document (schema: docs/formats.md).
+    /// The whole corpus as one JSON document (schema: docs/formats.md), or — with --write-corpus —
+    /// the assessments as corpus files, so that changes published on the web can be reviewed in git.
     Export {
         #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
         format: ExportFormat,
         /// Write to this file instead of standard output.
         #[arg(long, short)]
         output: Option<PathBuf>,
+        /// Use the published assessments from the web platform's database instead of the corpus files.
+        #[arg(long)]
+        from_db: bool,
+        /// With --from-db: the database (default: SQLite in the data directory).
+        #[arg(long, env = "TOMAS_DATABASE_URL", value_name = "URL")]
+        database_url: Option<String>,
+        /// Write assessments/<jurisdiction>.toml files into this corpus directory (e.g. `corpus`).
+        #[arg(long, value_name = "DIR")]
+        write_corpus: Option<PathBuf>,
         #[command(flatten)]
         corpus: CorpusArgs,
     },
@@ -321,8 +331,48 @@ pub fn run(cmd: LawCmd) -> anyhow::Result<ExitCode> {
                 DiffFormat::Json => render::diff_json(&d),
             })
         }
-        LawCmd::Export { format: ExportFormat::Json, output, corpus } => {
-            let corpus = corpus.load()?;
+        LawCmd::Export { format: ExportFormat::Json, output, from_db, database_url, write_corpus, corpus: args } => {
+            let mut corpus = args.load()?;
+            if from_db {
+                let url = match database_url {
+                    Some(url) => url,
+                    None => {
+                        let path = args.data_dir().join("tomas.db");
+                        if !path.exists() {
+                            bail!(
+                                "no database at {} (run `tomas serve` first, or pass --database-url)",
+                                path.display()
+                            );
+                        }
+                        store::sqlite_url(&path)
+                    }
+                };
+                let stored = tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(async {
+                    let store = store::Store::open(&url).await?;
+                    let all = store.assessments().await;
+                    store.close().await;
+                    all
+                })?;
+                corpus.assessments = stored.iter().map(store::Stored::to_assessment).collect();
+                corpus.reindex();
+            }
+            if let Some(dir) = write_corpus {
+                let target = dir.join("assessments");
+                std::fs::create_dir_all(&target).with_context(|| format!("cannot create {}", target.display()))?;
+                let mut jurisdictions: Vec<&str> = corpus.assessments.iter().map(|a| a.jurisdiction.as_str()).collect();
+                jurisdictions.sort();
+                jurisdictions.dedup();
+                for j in jurisdictions {
+                    let path = target.join(format!("{j}.toml"));
+                    let tmp = target.join(format!(".{j}.toml.tmp"));
+                    std::fs::write(&tmp, law::export::assessments_toml(&corpus, j))
+                        .with_context(|| format!("cannot write {}", tmp.display()))?;
+                    std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))?;
+                    eprintln!("wrote {}", path.display());
+                }
+                eprintln!("check the result with `tomas law check {}` and review it with `git diff`", dir.display());
+                return Ok(ExitCode::SUCCESS);
+            }
             let mut json = serde_json::to_string_pretty(&law::export::export(&corpus))?;
             json.push('\n');
             write_or_print(output.as_deref(), &json)
