@@ -33,7 +33,6 @@ enum Command {
     /// Manage hash banks: import, list, enable, disable.
     #[command(subcommand)]
     Bank(cli::bank::BankCmd),
-    /// Match image files or directories against the enabled hash banks.
     Match(cli::bank::MatchArgs),
     /// Hamming-index tools (benchmark interface for comparing engines).
     #[command(subcommand)]
