@@ -1,0 +1,152 @@
+//! The `tomas` binary as a user runs it: exit statuses, output shapes, errors that name the problem.
+
+use std::{
+    io::Write,
+    path::{Path, PathBuf},
+    process::{Command, Output, Stdio},
+};
+
+fn tomas(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tomas")).args(args).env("NO_COLOR", "1").output().expect("run tomas")
+}
+
+fn text(o: &Output) -> (String, String) {
+    (String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+}
+
+fn shared() -> Option<PathBuf> {
+    let dir = std::env::var_os("TOMAS_SHARED").map(PathBuf::from).unwrap_or_else(|| repo().join("../shared"));
+    if dir.join("pdq/expected-pdq.csv").exists() {
+        Some(dir)
+    } else {
+        eprintln!("skipping: shared reference files not found at {} (set TOMAS_SHARED)", dir.display());
+        None
+    }
+}
+
+#[test]
+fn law_check_passes_on_the_shipped_corpus_and_fails_with_file_line_on_a_broken_one() {
+    let o = tomas(&["law", "check", repo().join("corpus").to_str().unwrap()]);
+    let (_, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("0 error(s)"));
+
+    let tmp = tempfile::tempdir().unwrap();
+    let fixture = repo().join("crates/law/tests/fixtures/good");
+    copy(&fixture, tmp.path());
+    let file = tmp.path().join("assessments/aa.toml");
+    let broken = std::fs::read_to_string(&file).unwrap().replace("status = \"full\"", "status = \"fully\"");
+    std::fs::write(&file, broken).unwrap();
+    let o = tomas(&["law", "check", tmp.path().to_str().unwrap()]);
+    let (out, _) = text(&o);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(out.contains("assessments/aa.toml:6: error: unknown variant `fully`"), "{out}");
+}
+
+fn copy(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_dir() {
+            copy(&e.path(), &to.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+#[test]
+fn law_outputs_are_plain_when_piped_and_machine_readable() {
+    let corpus = repo().join("corpus");
+    let c = corpus.to_str().unwrap();
+    let o = tomas(&["law", "matrix", "--corpus", c]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(!out.contains('\x1b') && out.contains("csar-removal-execute-24h") && out.contains("Alignment index"));
+    let o = tomas(&["law", "matrix", "--corpus", c, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["format"], "tomas-matrix/1");
+    let o = tomas(&["law", "export", "--corpus", c]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["format"], "tomas-corpus/1");
+    let o = tomas(&["law", "gaps", "--corpus", c, "--jurisdiction", "rs", "--topic", "orders"]);
+    assert!(o.status.success() && text(&o).0.contains("recommendation:"));
+    let o = tomas(&["law", "gaps", "--corpus", c, "--jurisdiction", "xx"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).1.contains("no assessments for jurisdiction 'xx'"));
+    let o = tomas(&["law", "diff", "--corpus", c, "--from", "eu-csar@com-2022", "--to", "eu-csar@council-2025"]);
+    let (out, _) = text(&o);
+    assert!(out.contains("Removed") && out.contains("Added"), "{out}");
+    let o = tomas(&["law", "diff", "--corpus", c, "--from", "eu-csar@com-2022", "--to", "eu-csar@nope"]);
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn imported_official_text_shows_in_reports() {
+    let Some(shared) = shared() else { return };
+    let data = tempfile::tempdir().unwrap();
+    let d = data.path().to_str().unwrap();
+    let html = shared.join("eurlex/52022PC0209.html");
+    let o = tomas(&["law", "import-eurlex", html.to_str().unwrap(), "--data-dir", d]);
+    let (_, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("89 articles, 8 annexes"), "{err}");
+    let o = tomas(&["law", "report", "--jurisdiction", "rs", "--data-dir", d]);
+    assert!(text(&o).0.contains("Official text (en)"));
+    let o = tomas(&["law", "import-eurlex", "/nonexistent.html", "--data-dir", d]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).1.contains("/nonexistent.html"));
+}
+
+#[test]
+fn hash_prints_meta_lines_and_fails_on_unreadable_files() {
+    let Some(shared) = shared() else { return };
+    let png = shared.join("pdq/images/pen-and-coaster.png");
+    let expected = std::fs::read_to_string(shared.join("pdq/expected-pdq.csv")).unwrap();
+    let want =
+        expected.lines().find(|l| l.ends_with("pen-and-coaster.png")).unwrap().split(',').next().unwrap().to_string();
+    let o = tomas(&["hash", png.to_str().unwrap()]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert_eq!(out.trim(), format!("{want},100,{}", png.display()));
+    let tmp = tempfile::tempdir().unwrap();
+    let bad = tmp.path().join("broken.jpg");
+    std::fs::write(&bad, b"\xff\xd8\xff\xe0 not really a jpeg").unwrap();
+    let o = tomas(&["hash", png.to_str().unwrap(), bad.to_str().unwrap()]);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(out.contains(&want), "the readable file is still hashed");
+    assert!(err.contains("broken.jpg"), "{err}");
+}
+
+#[test]
+fn user_add_and_list() {
+    let data = tempfile::tempdir().unwrap();
+    let d = data.path().to_str().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tomas"))
+        .args(["user", "add", "ana", "--role", "admin", "--password-stdin", "--data-dir", d])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"a long enough password\n").unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = tomas(&["user", "list", "--data-dir", d]);
+    assert!(text(&o).0.starts_with("ana\tadmin"));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tomas"))
+        .args(["user", "add", "bob", "--role", "viewer", "--password-stdin", "--data-dir", d])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"short\n").unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("at least 10 characters"));
+}
