@@ -7,7 +7,11 @@ use law::{Severity, Status, check::check_dir};
 fn shipped() -> law::Corpus {
     let (corpus, diags) = check_dir(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../corpus")));
     let problems: Vec<String> = diags.iter().map(ToString::to_string).collect();
-    assert!(diags.iter().all(|d| d.severity != Severity::Error), "the shipped corpus has errors:\n{}", problems.join("\n"));
+    assert!(
+        diags.iter().all(|d| d.severity != Severity::Error),
+        "the shipped corpus has errors:\n{}",
+        problems.join("\n")
+    );
     assert!(diags.is_empty(), "the shipped corpus has warnings:\n{}", problems.join("\n"));
     corpus
 }
@@ -29,7 +33,11 @@ fn csar_has_all_articles_annexes_and_versions() {
         assert!(c.requirements.iter().any(|r| r.instrument == id), "requirements from {id}");
     }
     let d = law::diff::diff(&c, "eu-csar", "com-2022", "council-2025").unwrap();
-    assert!(d.count(law::diff::DiffKind::Added) > 0 && d.count(law::diff::DiffKind::Removed) > 0 && d.count(law::diff::DiffKind::Changed) > 0);
+    assert!(
+        d.count(law::diff::DiffKind::Added) > 0
+            && d.count(law::diff::DiffKind::Removed) > 0
+            && d.count(law::diff::DiffKind::Changed) > 0
+    );
 }
 
 #[test]
@@ -38,10 +46,15 @@ fn every_country_assesses_every_requirement_with_substance() {
     let countries: Vec<&str> = c.assessed_jurisdictions().iter().map(|j| j.id.as_str()).collect();
     assert_eq!(countries, ["rs", "al", "mk"]);
     for j in countries {
-        let substantive: Vec<&law::Assessment> = c.assessments.iter().filter(|a| a.jurisdiction == j && a.status.is_substantive()).collect();
+        let substantive: Vec<&law::Assessment> =
+            c.assessments.iter().filter(|a| a.jurisdiction == j && a.status.is_substantive()).collect();
         assert!(substantive.len() >= 30, "{j}: {} substantive assessments", substantive.len());
         for a in &substantive {
-            assert!(!a.rationale.trim().is_empty() && !a.sources.is_empty(), "{j} {}: rationale and source", a.requirement);
+            assert!(
+                !a.rationale.trim().is_empty() && !a.sources.is_empty(),
+                "{j} {}: rationale and source",
+                a.requirement
+            );
             if a.status.is_gap() {
                 assert!(!a.recommendation.trim().is_empty(), "{j} {}: recommendation", a.requirement);
             }

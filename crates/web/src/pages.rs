@@ -440,7 +440,7 @@ async fn jurisdiction(
     let scope = score::in_scope(corpus, &v);
     let scores = score::scores(corpus, &id, &scope);
     let o = &scores.overall;
-    let count = |s: Status| o.counts.get(&s).copied().unwrap_or(0).to_string();
+    let count = |s: Status| o.counts.get(&s).copied().unwrap_or(0);
     let mut args = fluent_bundle::FluentArgs::new();
     for (k, s) in [
         ("full", Status::Full),
@@ -622,7 +622,10 @@ async fn requirement(
                     "{}{}{}",
                     a.and_then(|a| a.assessed.clone()).unwrap_or_default(),
                     a.and_then(|a| a.assessor.as_ref()).map_or(String::new(), |w| format!(" — {w}")),
-                    meta.map_or(String::new(), |m| format!(" · {}", tr.t1("assessment-revision", "n", m.0)))
+                    meta.map_or(String::new(), |m| format!(
+                        " · {}",
+                        tr.tn("assessment-revision", "n", m.0.max(0) as usize)
+                    ))
                 ),
                 history_href: format!(
                     "/assessments/{}/{}/{}/history",
@@ -1019,7 +1022,11 @@ async fn history(State(state): State<AppState>, ctx: Ctx, Path((j, r, v)): Path<
         .into_iter()
         .map(|h| EventView {
             at: when(h.changed_at),
-            kind: format!("{} · {}", tr.t1("assessment-revision", "n", h.revision), status_label(&tr, h.data.status)),
+            kind: format!(
+                "{} · {}",
+                tr.tn("assessment-revision", "n", h.revision.max(0) as usize),
+                status_label(&tr, h.data.status)
+            ),
             href: format!("/requirements/{r}#{j}"),
             what: h.comment,
             who: tr.t1("history-by", "who", &h.changed_by),
@@ -1135,7 +1142,7 @@ pub async fn login(State(state): State<AppState>, ctx: Ctx, Form(f): Form<LoginF
         }
         Err(e) if e.status == StatusCode::TOO_MANY_REQUESTS => {
             let minutes = e.message.split_whitespace().find_map(|w| w.parse::<u64>().ok()).unwrap_or(15);
-            login_page(&state, &ctx, e.status, tr.t1("login-throttled", "minutes", minutes), next, f.username)
+            login_page(&state, &ctx, e.status, tr.tn("login-throttled", "minutes", minutes as usize), next, f.username)
         }
         Err(e) if e.status == StatusCode::UNAUTHORIZED => {
             login_page(&state, &ctx, e.status, tr.t("login-failed"), next, f.username)
