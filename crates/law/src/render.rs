@@ -350,6 +350,9 @@ pub fn gaps_text(corpus: &Corpus, view: &View, jurisdiction: &str, topic: Option
         let _ = writeln!(out, "  requirement:    {}", g.scope.state.statement);
         for r in &g.scope.state.derived_from {
             let _ = writeln!(out, "  derives from:   {}", provision_line(corpus, r));
+            if let Some((lang, p)) = official_text(corpus, r) {
+                let _ = writeln!(out, "  official ({lang}):  {}", truncate(&p.text[lang].replace('\n', " "), 300));
+            }
         }
         for e in &a.evidence {
             let _ = writeln!(out, "  evidence:       {}", provision_line(corpus, e));

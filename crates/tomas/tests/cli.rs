@@ -97,6 +97,8 @@ fn imported_official_text_shows_in_reports() {
     assert!(err.contains("89 articles, 8 annexes"), "{err}");
     let o = tomas(&["law", "report", "--jurisdiction", "rs", "--data-dir", d]);
     assert!(text(&o).0.contains("Official text (en)"));
+    let o = tomas(&["law", "gaps", "--jurisdiction", "rs", "--topic", "orders", "--data-dir", d]);
+    assert!(text(&o).0.contains("official (en):"));
     let o = tomas(&["law", "import-eurlex", "/nonexistent.html", "--data-dir", d]);
     assert_eq!(o.status.code(), Some(1));
     assert!(text(&o).1.contains("/nonexistent.html"));
