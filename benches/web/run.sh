@@ -2,11 +2,13 @@
 # Load benchmark of the web platform: `tomas serve` (release build, SQLite, the shipped corpus) on
 # loopback under wrk, for the matrix page, the matrix API, a requirement page and /healthz.
 #
-#   bash benches/web/run.sh                          # 2 rounds x 4 paths x {16, 64} connections x 20 s
+#   bash benches/web/run.sh    # 2 rounds x (4 paths x {16, 64} connections + 2 paths x 2 paced rates) x 20 s
 #   ROUNDS=1 DURATION=5s bash benches/web/run.sh     # quick look
 #
 # Environment: ROUNDS (2), DURATION (20s per run), CONNECTIONS ("16 64"), THREADS (4 wrk threads),
 # PATHS (default: / /api/v1/matrix <first requirement page> /healthz), PORT (a free one),
+# PACED_RATES ("500 1000": also run the two matrix paths at these offered rates, PACED_CONNECTIONS=32
+# connections each pausing ~PACED_CONNECTIONS/rate s between requests; PACED_PATHS="" skips this),
 # TOMAS (a tomas binary to use instead of building one), OUT (results file, default
 # <target>/web-bench/results-<time>.jsonl).
 #
@@ -21,6 +23,9 @@ ROUNDS=${ROUNDS:-2}
 DURATION=${DURATION:-20s}
 CONNECTIONS=${CONNECTIONS:-16 64}
 THREADS=${THREADS:-4}
+PACED_RATES=${PACED_RATES:-500 1000}
+PACED_CONNECTIONS=${PACED_CONNECTIONS:-32}
+PACED_PATHS=${PACED_PATHS-/ /api/v1/matrix}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 target=${CARGO_TARGET_DIR:-$root/target}
 here=$root/benches/web
@@ -86,22 +91,33 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$server_pid/stat"; }
 echo "== warm-up (3 s per path)" >&2
 for p in $PATHS; do wrk -t2 -c8 -d3s "$base$p" >/dev/null; done
 
+run_one() { # round path connections delay_ms label
+  local round=$1 p=$2 c=$3 d=$4 label=$5 before after line n secs rps p50 p90 p99 max bytes errors cpu_us per
+  before=$(cpu_ticks)
+  line=$(BENCH_DELAY_MS=$d wrk -t"$THREADS" -c"$c" -d"$DURATION" --latency -s "$here/report.lua" "$base$p" | grep '^RESULT ')
+  after=$(cpu_ticks)
+  read -r _ n secs rps p50 p90 p99 max bytes errors <<<"$line"
+  cpu_us=$(awk -v d=$((after - before)) -v t="$tck" -v n="$n" 'BEGIN { printf "%.0f", n ? d / t * 1e6 / n : 0 }')
+  per=$(awk -v b="$bytes" -v n="$n" 'BEGIN { printf "%.0f", n ? b / n : 0 }')
+  printf '| %s | `%s` | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
+    "$round" "$p" "$label" "$rps" "$p50" "$p90" "$p99" "$max" "$errors" "$per" "$cpu_us"
+  printf '{"round":%s,"path":"%s","load":"%s","connections":%s,"delay_ms":%s,"threads":%s,"requests":%s,"seconds":%s,"rps":%s,"p50_ms":%s,"p90_ms":%s,"p99_ms":%s,"max_ms":%s,"errors":%s,"bytes_per_response":%s,"server_cpu_us_per_request":%s}\n' \
+    "$round" "$p" "$label" "$c" "$d" "$THREADS" "$n" "$secs" "$rps" "$p50" "$p90" "$p99" "$max" "$errors" "$per" "$cpu_us" >>"$out"
+}
+
 echo "machine: $(nproc) cores, $(uname -r), load average before: $(cut -d' ' -f1-3 /proc/loadavg); server: $("$tomas" --version 2>/dev/null || echo tomas); wrk: $THREADS threads, $DURATION per run"
-printf '| round | path | conns | req/s | p50 ms | p90 ms | p99 ms | max ms | errors | bytes/resp | server CPU µs/req |\n'
+printf '| round | path | load | req/s | p50 ms | p90 ms | p99 ms | max ms | errors | bytes/resp | server CPU µs/req |\n'
 printf '|---|---|---|---|---|---|---|---|---|---|---|\n'
 for round in $(seq 1 "$ROUNDS"); do
   for p in $PATHS; do
     for c in $CONNECTIONS; do
-      before=$(cpu_ticks)
-      line=$(wrk -t"$THREADS" -c"$c" -d"$DURATION" --latency -s "$here/report.lua" "$base$p" | grep '^RESULT ')
-      after=$(cpu_ticks)
-      read -r _ n secs rps p50 p90 p99 max bytes errors <<<"$line"
-      cpu_us=$(awk -v d=$((after - before)) -v t="$tck" -v n="$n" 'BEGIN { printf "%.0f", n ? d / t * 1e6 / n : 0 }')
-      per=$(awk -v b="$bytes" -v n="$n" 'BEGIN { printf "%.0f", n ? b / n : 0 }')
-      printf '| %s | `%s` | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
-        "$round" "$p" "$c" "$rps" "$p50" "$p90" "$p99" "$max" "$errors" "$per" "$cpu_us"
-      printf '{"round":%s,"path":"%s","connections":%s,"threads":%s,"requests":%s,"seconds":%s,"rps":%s,"p50_ms":%s,"p90_ms":%s,"p99_ms":%s,"max_ms":%s,"errors":%s,"bytes_per_response":%s,"server_cpu_us_per_request":%s}\n' \
-        "$round" "$p" "$c" "$THREADS" "$n" "$secs" "$rps" "$p50" "$p90" "$p99" "$max" "$errors" "$per" "$cpu_us" >>"$out"
+      run_one "$round" "$p" "$c" 0 "$c conns"
+    done
+  done
+  # Paced: a steady offered rate rather than as fast as possible, for latency at a given load.
+  for p in $PACED_PATHS; do
+    for r in $PACED_RATES; do
+      run_one "$round" "$p" "$PACED_CONNECTIONS" $((PACED_CONNECTIONS * 1000 / r)) "paced ~$r/s"
     done
   done
 done
