@@ -15,6 +15,7 @@
 pub mod plan;
 mod scan;
 mod segment;
+mod table;
 
 use std::cell::RefCell;
 use std::collections::HashSet;

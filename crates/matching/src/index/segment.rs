@@ -3,98 +3,41 @@
 use std::sync::OnceLock;
 
 use super::plan::{self, Part, Probe};
-use super::scan::{self, distance, prefetch};
+use super::scan::{self, Stored, distance};
+use super::table::{Offsets, Sink, huge_vec};
 
-/// One substring table in compressed-sparse-row form: the members of bucket `k` are
-/// `ids[offsets[k]..offsets[k + 1]]` (positions in the segment's hash array). Table 0 has no `ids`:
-/// the hash array itself is sorted by part 0, so its buckets are ranges of positions.
-struct Table {
-    offsets: Offsets,
-    ids: Box<[u32]>,
+/// One substring table: how to find the members (positions in the segment's hash array) of a
+/// bucket.
+enum Table {
+    /// Table 0: the hash array is sorted by part 0, so its buckets are ranges of positions.
+    Positions(Offsets),
+    /// The others: a list of positions in bucket order, and the buckets' boundaries in it.
+    Members { offsets: Offsets, ids: Box<[u32]> },
 }
 
-/// Where each bucket starts. `Packed` stores a `u32` base per block of 64 buckets and a `u8` count
-/// of the block's entries before each bucket: about 1.06 bytes per bucket instead of 4. A table
-/// whose blocks overflow a byte (heavily clustered data) keeps `Plain` offsets.
-enum Offsets {
-    Plain(Box<[u32]>),
-    Packed {
-        base: Box<[u32]>,
-        within: Box<[u8]>,
-    },
-    /// As `Packed` with `u16` counts, for tables with fuller buckets (16-bit parts at millions of hashes).
-    Packed16 {
-        base: Box<[u32]>,
-        within: Box<[u16]>,
-    },
-}
-
-impl Offsets {
-    fn pack(plain: Vec<u32>) -> Offsets {
-        let buckets = plain.len() - 1;
-        if buckets < 64 || buckets % 64 != 0 {
-            return Offsets::Plain(plain.into());
-        }
-        let base: Vec<u32> = plain.iter().step_by(64).copied().collect();
-        let widest = (0..buckets / 64).map(|b| plain[b * 64 + 63] - plain[b * 64]).max().unwrap_or(0);
-        let within = |i: usize| plain[i] - plain[i & !63];
-        if widest <= u32::from(u8::MAX) {
-            let mut w = huge_vec::<u8>(buckets);
-            for (i, slot) in w.iter_mut().enumerate() {
-                *slot = within(i) as u8;
-            }
-            Offsets::Packed { base: base.into(), within: w.into() }
-        } else if widest <= u32::from(u16::MAX) {
-            let mut w = huge_vec::<u16>(buckets);
-            for (i, slot) in w.iter_mut().enumerate() {
-                *slot = within(i) as u16;
-            }
-            Offsets::Packed16 { base: base.into(), within: w.into() }
-        } else {
-            Offsets::Plain(plain.into())
-        }
-    }
-
-    #[inline(always)]
-    fn range(&self, k: usize) -> (usize, usize) {
+impl Table {
+    fn offsets(&self) -> &Offsets {
         match self {
-            Offsets::Plain(o) => (o[k] as usize, o[k + 1] as usize),
-            Offsets::Packed { base, within } => {
-                let b = base[k >> 6] as usize;
-                let lo = b + within[k] as usize;
-                let hi = if k & 63 == 63 { base[(k >> 6) + 1] as usize } else { b + within[k + 1] as usize };
-                (lo, hi)
-            }
-            Offsets::Packed16 { base, within } => {
-                let b = base[k >> 6] as usize;
-                let lo = b + within[k] as usize;
-                let hi = if k & 63 == 63 { base[(k >> 6) + 1] as usize } else { b + within[k + 1] as usize };
-                (lo, hi)
-            }
-        }
-    }
-
-    #[inline(always)]
-    fn prefetch(&self, k: usize) {
-        match self {
-            Offsets::Plain(o) => prefetch(o.as_ptr().wrapping_add(k)),
-            Offsets::Packed { within, .. } => prefetch(within.as_ptr().wrapping_add(k)),
-            Offsets::Packed16 { within, .. } => prefetch(within.as_ptr().wrapping_add(k)),
+            Table::Positions(o) | Table::Members { offsets: o, .. } => o,
         }
     }
 
     fn bytes(&self) -> usize {
         match self {
-            Offsets::Plain(o) => o.len() * 4,
-            Offsets::Packed { base, within } => base.len() * 4 + within.len(),
-            Offsets::Packed16 { base, within } => base.len() * 4 + within.len() * 2,
+            Table::Positions(o) => o.bytes(),
+            Table::Members { offsets, ids } => offsets.bytes() + ids.len() * 4,
         }
     }
 }
 
+/// How far ahead (in keys, ranges or candidates) each pass of the probe prefetches: enough reads
+/// in flight to cover the latency of a random read (measured: 16 is clearly slower, 32 to 128
+/// alike).
+const AHEAD: usize = 64;
+
 pub struct Segment {
     /// Stored hashes, sorted by the value of part 0 when the segment has tables.
-    hashes: Box<[[u64; 4]]>,
+    hashes: Box<[Stored]>,
     /// The caller's id of each stored hash.
     ids: Box<[u32]>,
     parts: Vec<Part>,
@@ -106,10 +49,21 @@ pub struct Segment {
 /// Reusable buffers for one search (kept per thread).
 #[derive(Default)]
 pub struct Scratch {
+    /// Probe keys of every probed table, table after table.
     keys: Vec<u32>,
+    /// The address of the line of offsets each key reads.
+    lines: Vec<usize>,
+    /// `(end in keys, table)` per probed table.
+    key_spans: Vec<(usize, usize)>,
+    /// Non-empty buckets of tables 1.., as ranges of their lists of positions.
     ranges: Vec<(u32, u32)>,
+    /// The address where each range starts.
+    addrs: Vec<usize>,
+    /// `(end in ranges, table)` per probed table 1...
+    range_spans: Vec<(usize, usize)>,
+    /// Candidate positions.
     cand: Vec<u32>,
-    /// `(end in cand, part index)` for each probed table, in probe order.
+    /// `(end in cand, table)`: which table found each run of candidates.
     spans: Vec<(usize, usize)>,
 }
 
@@ -121,7 +75,7 @@ impl Segment {
         assert!(n < u32::MAX as usize, "a segment holds fewer than 2^32 hashes");
         let m = parts.unwrap_or_else(|| if n <= plan::FLAT_MAX { 0 } else { plan::choose_parts(n) });
         if m == 0 {
-            let (ids, hashes): (Vec<u32>, Vec<[u64; 4]>) = items.into_iter().unzip();
+            let (ids, hashes): (Vec<u32>, Vec<Stored>) = items.into_iter().map(|(id, h)| (id, Stored(h))).unzip();
             return Segment {
                 hashes: hashes.into(),
                 ids: ids.into(),
@@ -145,21 +99,22 @@ impl Segment {
                 next[k] += 1;
             }
         }
-        let mut hashes = huge_vec::<[u64; 4]>(n);
+        let mut hashes = huge_vec::<Stored>(n);
         let mut ids = Vec::with_capacity(n);
         for (slot, &i) in hashes.iter_mut().zip(&order) {
             let (id, h) = items[i as usize];
             ids.push(id);
-            *slot = h;
+            *slot = Stored(h);
         }
         drop(order);
         drop(items);
 
-        let mut tables = vec![Table { offsets: Offsets::pack(offsets0), ids: Box::new([]) }];
+        let mut tables = vec![Table::Positions(Offsets::pack(&offsets0))];
+        drop(offsets0);
         let mut keys = vec![0u32; n];
         for &part in &parts[1..] {
             for (k, h) in keys.iter_mut().zip(&hashes) {
-                *k = plan::key(h, part);
+                *k = plan::key(&h.0, part);
             }
             let mut offs = huge_vec::<u32>((1usize << part.bits) + 1);
             for &k in &keys {
@@ -176,7 +131,7 @@ impl Segment {
                 *slot += 1;
             }
             drop(next);
-            tables.push(Table { offsets: Offsets::pack(offs), ids: members.into() });
+            tables.push(Table::Members { offsets: Offsets::pack(&offs), ids: members.into() });
         }
         Segment {
             hashes: hashes.into(),
@@ -202,14 +157,12 @@ impl Segment {
 
     /// `(id, hash)` of every stored hash.
     pub fn items(&self) -> impl Iterator<Item = (u32, [u64; 4])> + '_ {
-        self.ids.iter().copied().zip(self.hashes.iter().copied())
+        self.ids.iter().copied().zip(self.hashes.iter().map(|h| h.0))
     }
 
     /// Bytes held by this segment's arrays.
     pub fn heap_bytes(&self) -> usize {
-        self.hashes.len() * 32
-            + self.ids.len() * 4
-            + self.tables.iter().map(|t| t.offsets.bytes() + t.ids.len() * 4).sum::<usize>()
+        self.hashes.len() * 32 + self.ids.len() * 4 + self.tables.iter().map(Table::bytes).sum::<usize>()
     }
 
     /// The probe plan used at `radius` (None: the segment is scanned).
@@ -223,22 +176,15 @@ impl Segment {
 
     /// Calls `hit(id, distance)` once for every stored hash within `radius` of `q`.
     pub fn search(&self, q: &[u64; 4], radius: u32, scratch: &mut Scratch, hit: &mut dyn FnMut(u32, u32)) {
-        match self.probe(radius) {
-            None => self.scan(q, radius, hit),
-            Some(p) => {
-                if scan::has_popcnt() {
-                    #[cfg(target_arch = "x86_64")]
-                    // SAFETY: the CPU has popcnt.
-                    unsafe {
-                        self.probe_popcnt(p, q, radius, scratch, hit)
-                    };
-                    #[cfg(not(target_arch = "x86_64"))]
-                    self.probe_body(p, q, radius, scratch, hit);
-                } else {
-                    self.probe_body(p, q, radius, scratch, hit);
-                }
-            }
+        let Some(p) = self.probe(radius) else {
+            return self.scan(q, radius, hit);
+        };
+        #[cfg(target_arch = "x86_64")]
+        if scan::has_popcnt() {
+            // SAFETY: the CPU has popcnt, which `probe_popcnt` is compiled for.
+            return unsafe { self.probe_popcnt(p, q, radius, scratch, hit) };
         }
+        self.probe_body(p, q, radius, scratch, hit)
     }
 
     /// Linear scan over the whole segment (the oracle).
@@ -252,9 +198,27 @@ impl Segment {
         self.probe_body(p, q, radius, scratch, hit)
     }
 
+    /// The probe, in passes over the whole query. Each pass walks a list of independent random
+    /// reads, prefetching [`AHEAD`] entries ahead, so that dozens of reads are in flight at once:
+    /// 1. the probe keys of every table, and the line of offsets each one reads;
+    /// 2. the bucket boundaries: table 0's buckets are ranges of positions (candidates), the
+    ///    others' are ranges of their lists of positions;
+    /// 3. the candidates from those lists;
+    /// 4. the full distance of every candidate.
+    ///
+    /// A random read costs a few hundred nanoseconds on the benchmark machine but dozens can be
+    /// in flight: what counts is how many distinct cache lines a query touches (each bucket's
+    /// boundaries are in one line, each hash is in one line) and that no pass waits on one read
+    /// before issuing the next.
     #[inline(always)]
     fn probe_body(&self, p: &Probe, q: &[u64; 4], radius: u32, scratch: &mut Scratch, hit: &mut dyn FnMut(u32, u32)) {
-        let Scratch { keys, ranges, cand, spans } = scratch;
+        let Scratch { keys, lines, key_spans, ranges, addrs, range_spans, cand, spans } = scratch;
+        keys.clear();
+        lines.clear();
+        key_spans.clear();
+        ranges.clear();
+        addrs.clear();
+        range_spans.clear();
         cand.clear();
         spans.clear();
         let mut qkeys = [0u32; 32];
@@ -262,107 +226,97 @@ impl Segment {
             qkeys[i] = plan::key(q, *part);
         }
 
-        // Stage 1, per table: the probe keys, their bucket ranges (offsets prefetched ahead).
-        // Stage 2: the bucket members (prefetched ahead) into `cand`.
+        // Pass 1: the keys, and the line of offsets each one will read.
         for (i, t) in p.radii.iter().enumerate() {
             let Some(t) = *t else { continue };
-            let part = self.parts[i];
-            keys.clear();
-            ball_keys(qkeys[i], part.bits, t, keys);
-            let table = &self.tables[i];
-            const AHEAD: usize = 16;
-            for &k in keys.iter().take(AHEAD) {
-                table.offsets.prefetch(k as usize);
-            }
-            ranges.clear();
-            for j in 0..keys.len() {
-                if let Some(&k) = keys.get(j + AHEAD) {
-                    table.offsets.prefetch(k as usize);
-                }
-                let (lo, hi) = table.offsets.range(keys[j] as usize);
-                if hi > lo {
-                    ranges.push((lo as u32, hi as u32));
-                }
-            }
-            if i == 0 {
-                for &(lo, hi) in ranges.iter() {
-                    cand.extend(lo..hi);
-                }
-            } else {
-                for &(lo, _) in ranges.iter().take(AHEAD) {
-                    prefetch(table.ids.as_ptr().wrapping_add(lo as usize));
-                }
-                for j in 0..ranges.len() {
-                    if let Some(&(lo, _)) = ranges.get(j + AHEAD) {
-                        prefetch(table.ids.as_ptr().wrapping_add(lo as usize));
-                    }
-                    let (lo, hi) = ranges[j];
-                    cand.extend_from_slice(&table.ids[lo as usize..hi as usize]);
-                }
-            }
-            spans.push((cand.len(), i));
+            let from = keys.len();
+            ball_keys(qkeys[i], self.parts[i].bits, t, keys);
+            let offsets = self.tables[i].offsets();
+            lines.extend(keys[from..].iter().map(|&k| offsets.line(k as usize) as usize));
+            key_spans.push((keys.len(), i));
         }
 
-        // Stage 3: verify with the full distance (hashes prefetched ahead); report each hash only
-        // from the first table that finds it.
-        const AHEAD: usize = 24;
-        for &c in cand.iter().take(AHEAD) {
-            prefetch(self.hashes.as_ptr().wrapping_add(c as usize));
+        {
+            let mut sink = Sink::new(cand);
+            // Pass 2: bucket boundaries.
+            for &line in lines.iter().take(AHEAD) {
+                scan::prefetch(line as *const u8);
+            }
+            let mut from = 0;
+            for &(end, i) in key_spans.iter() {
+                let table = &self.tables[i];
+                let offsets = table.offsets();
+                for (j, &k) in keys[from..end].iter().enumerate() {
+                    if let Some(&line) = lines.get(from + j + AHEAD) {
+                        scan::prefetch(line as *const u8);
+                    }
+                    let (lo, hi) = offsets.range(k as usize);
+                    match table {
+                        Table::Positions(_) => sink.push_range(lo, hi),
+                        Table::Members { ids, .. } => {
+                            if hi > lo {
+                                addrs.push(ids.as_ptr().wrapping_add(lo) as usize);
+                                ranges.push((lo as u32, hi as u32));
+                            }
+                        }
+                    }
+                }
+                match table {
+                    Table::Positions(_) => spans.push((sink.len(), i)),
+                    Table::Members { .. } => range_spans.push((ranges.len(), i)),
+                }
+                from = end;
+            }
+
+            // Pass 3: the members of the buckets of tables 1...
+            for &a in addrs.iter().take(AHEAD) {
+                scan::prefetch(a as *const u8);
+            }
+            let mut from = 0;
+            for &(end, i) in range_spans.iter() {
+                let Table::Members { ids, .. } = &self.tables[i] else { continue };
+                for (r, &(lo, hi)) in ranges[from..end].iter().enumerate() {
+                    if let Some(&a) = addrs.get(from + r + AHEAD) {
+                        scan::prefetch(a as *const u8);
+                    }
+                    let (lo, hi) = (lo as usize, hi as usize);
+                    match ids.get(lo..lo + 4) {
+                        Some(&[a, b, c, d]) if hi - lo <= 4 => sink.push4([a, b, c, d], hi - lo),
+                        _ => sink.push_slice(&ids[lo..hi]),
+                    }
+                }
+                spans.push((sink.len(), i));
+                from = end;
+            }
+        }
+
+        // Pass 4: the full distance. A hash in several probed buckets is reported only from the
+        // lowest-numbered table that holds it.
+        let hashes = self.hashes.as_ptr();
+        for &pos in cand.iter().take(AHEAD) {
+            scan::prefetch(hashes.wrapping_add(pos as usize));
         }
         let mut start = 0;
-        for (s, &(end, table)) in spans.iter().enumerate() {
-            for j in start..end {
-                if let Some(&c) = cand.get(j + AHEAD) {
-                    prefetch(self.hashes.as_ptr().wrapping_add(c as usize));
+        for &(end, table) in spans.iter() {
+            for (j, &pos) in cand[start..end].iter().enumerate() {
+                if let Some(&next) = cand.get(start + j + AHEAD) {
+                    scan::prefetch(hashes.wrapping_add(next as usize));
                 }
-                let pos = cand[j] as usize;
-                let h = &self.hashes[pos];
+                let h = &self.hashes[pos as usize].0;
                 let d = distance(h, q);
                 if d > radius {
                     continue;
                 }
-                let seen = spans[..s].iter().any(|&(_, earlier)| {
-                    let t = p.radii[earlier].unwrap_or(0);
-                    (plan::key(h, self.parts[earlier]) ^ qkeys[earlier]).count_ones() <= t
-                });
-                if !seen {
-                    hit(self.ids[pos], d);
+                let earlier = (0..table)
+                    .any(|e| p.radii[e].is_some_and(|t| (plan::key(h, self.parts[e]) ^ qkeys[e]).count_ones() <= t));
+                if !earlier {
+                    hit(self.ids[pos as usize], d);
                 }
             }
-            let _ = table;
             start = end;
         }
     }
 }
-
-/// A zeroed vector of `len` elements whose memory the kernel is asked to back with huge pages:
-/// the index reads it at random, and 2 MiB pages spare most TLB misses.
-fn huge_vec<T: Copy + Default>(len: usize) -> Vec<T> {
-    let mut v: Vec<T> = Vec::with_capacity(len);
-    advise_huge(v.as_ptr() as usize, len * std::mem::size_of::<T>());
-    v.resize(len, T::default());
-    v
-}
-
-#[cfg(target_os = "linux")]
-fn advise_huge(addr: usize, bytes: usize) {
-    const HUGE: usize = 2 << 20;
-    if bytes < 2 * HUGE {
-        return;
-    }
-    let start = addr.next_multiple_of(HUGE);
-    let end = (addr + bytes) & !(HUGE - 1);
-    if end > start {
-        // SAFETY: madvise only gives the kernel a hint about pages of our own allocation; a failure
-        // (e.g. huge pages disabled) changes nothing.
-        unsafe {
-            libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_HUGEPAGE);
-        }
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn advise_huge(_addr: usize, _bytes: usize) {}
 
 /// Counting-sort offsets of `items` by `key` (values below `2^bits`).
 fn offsets(items: &[(u32, [u64; 4])], key: impl Fn(&[u64; 4]) -> u32, bits: u32) -> Vec<u32> {
