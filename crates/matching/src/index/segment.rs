@@ -242,31 +242,43 @@ impl Segment {
             for &line in lines.iter().take(AHEAD) {
                 scan::prefetch(line as *const u8);
             }
+            // Every key writes a range slot; only non-empty ones are kept (no unpredictable branch).
+            ranges.resize(keys.len() + 1, (0, 0));
+            addrs.resize(keys.len() + 1, 0);
+            let mut kept = 0;
             let mut from = 0;
             for &(end, i) in key_spans.iter() {
                 let table = &self.tables[i];
                 let offsets = table.offsets();
-                for (j, &k) in keys[from..end].iter().enumerate() {
-                    if let Some(&line) = lines.get(from + j + AHEAD) {
-                        scan::prefetch(line as *const u8);
-                    }
-                    let (lo, hi) = offsets.range(k as usize);
-                    match table {
-                        Table::Positions(_) => sink.push_range(lo, hi),
-                        Table::Members { ids, .. } => {
-                            if hi > lo {
-                                addrs.push(ids.as_ptr().wrapping_add(lo) as usize);
-                                ranges.push((lo as u32, hi as u32));
-                            }
-                        }
-                    }
-                }
                 match table {
-                    Table::Positions(_) => spans.push((sink.len(), i)),
-                    Table::Members { .. } => range_spans.push((ranges.len(), i)),
+                    Table::Positions(_) => {
+                        for (j, &k) in keys[from..end].iter().enumerate() {
+                            if let Some(&line) = lines.get(from + j + AHEAD) {
+                                scan::prefetch(line as *const u8);
+                            }
+                            let (lo, hi) = offsets.range(k as usize);
+                            sink.push_range(lo, hi);
+                        }
+                        spans.push((sink.len(), i));
+                    }
+                    Table::Members { ids, .. } => {
+                        let base = ids.as_ptr();
+                        for (j, &k) in keys[from..end].iter().enumerate() {
+                            if let Some(&line) = lines.get(from + j + AHEAD) {
+                                scan::prefetch(line as *const u8);
+                            }
+                            let (lo, hi) = offsets.range(k as usize);
+                            addrs[kept] = base.wrapping_add(lo) as usize;
+                            ranges[kept] = (lo as u32, hi as u32);
+                            kept += usize::from(hi > lo);
+                        }
+                        range_spans.push((kept, i));
+                    }
                 }
                 from = end;
             }
+            ranges.truncate(kept);
+            addrs.truncate(kept);
 
             // Pass 3: the members of the buckets of tables 1...
             for &a in addrs.iter().take(AHEAD) {
@@ -330,20 +342,31 @@ fn offsets(items: &[(u32, [u64; 4])], key: impl Fn(&[u64; 4]) -> u32, bits: u32)
     offs
 }
 
-/// Every `bits`-bit value within distance `t` of `k`.
+/// Every `bits`-bit value within distance `t` of `k`. Distances 1 and 2 (all the probe needs at
+/// radius 31) by flat loops; 3 and more by recursion.
 fn ball_keys(k: u32, bits: u32, t: u32, out: &mut Vec<u32>) {
     fn go(k: u32, bits: u32, from: u32, left: u32, out: &mut Vec<u32>) {
         for b in from..bits {
             let k2 = k ^ (1 << b);
-            out.push(k2);
-            if left > 1 {
+            if left == 1 {
+                out.push(k2);
+            } else {
                 go(k2, bits, b + 1, left - 1, out);
             }
         }
     }
     out.push(k);
-    if t > 0 {
-        go(k, bits, 0, t, out);
+    if t >= 1 {
+        out.extend((0..bits).map(|a| k ^ (1 << a)));
+    }
+    if t >= 2 {
+        for a in 0..bits {
+            let ka = k ^ (1 << a);
+            out.extend((a + 1..bits).map(|b| ka ^ (1 << b)));
+        }
+    }
+    for exactly in 3..=t.min(bits) {
+        go(k, bits, 0, exactly, out);
     }
 }
 
@@ -353,13 +376,15 @@ mod tests {
 
     #[test]
     fn ball_keys_are_distinct_and_within_radius() {
-        let mut out = Vec::new();
-        ball_keys(0b1010, 8, 2, &mut out);
-        assert_eq!(out.len(), plan::ball(8, 2) as usize);
-        let mut sorted = out.clone();
-        sorted.sort();
-        sorted.dedup();
-        assert_eq!(sorted.len(), out.len());
-        assert!(out.iter().all(|k| (k ^ 0b1010).count_ones() <= 2 && *k < 256));
+        for t in 0..=5 {
+            let mut out = Vec::new();
+            ball_keys(0b1010, 8, t, &mut out);
+            assert_eq!(out.len(), plan::ball(8, t) as usize, "t={t}");
+            let mut sorted = out.clone();
+            sorted.sort();
+            sorted.dedup();
+            assert_eq!(sorted.len(), out.len());
+            assert!(out.iter().all(|k| (k ^ 0b1010).count_ones() <= t && *k < 256));
+        }
     }
 }
