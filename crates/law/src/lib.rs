@@ -75,7 +75,7 @@ pub struct Corpus {
     /// Jurisdictions with an assessments file, and where it is.
     assessment_files: Vec<(String, Loc)>,
     /// (jurisdiction, requirement) → indices into `assessments`; see [`Corpus::reindex`].
-    index: std::collections::HashMap<(String, String), Vec<usize>>,
+    index: std::collections::HashMap<String, std::collections::HashMap<String, Vec<usize>>>,
 }
 
 impl Corpus {
@@ -157,7 +157,7 @@ impl Corpus {
         if self.index.is_empty() {
             return self.assessments.iter().filter(matches).collect();
         }
-        match self.index.get(&(jurisdiction.to_string(), requirement.to_string())) {
+        match self.index.get(jurisdiction).and_then(|by_requirement| by_requirement.get(requirement)) {
             Some(ids) => ids.iter().filter_map(|&i| self.assessments.get(i)).filter(matches).collect(),
             None => Vec::new(),
         }
@@ -167,7 +167,7 @@ impl Corpus {
     pub fn reindex(&mut self) {
         self.index.clear();
         for (i, a) in self.assessments.iter().enumerate() {
-            self.index.entry((a.jurisdiction.clone(), a.requirement.clone())).or_default().push(i);
+            self.index.entry(a.jurisdiction.clone()).or_default().entry(a.requirement.clone()).or_default().push(i);
         }
     }
 

@@ -26,6 +26,7 @@ status-none = none
 status-not_applicable = not applicable
 status-not_assessed = not assessed
 status-needs-review = needs re-review
+verified = verified
 unverified = unverified
 unverified-mark = Unverified: not yet checked against an official text
 legend = Legend

@@ -26,6 +26,7 @@ status-none = неусогласено
 status-not_applicable = не се применува
 status-not_assessed = непроценето
 status-needs-review = за повторна проверка
+verified = проверено
 unverified = непроверено
 unverified-mark = Непроверено: сè уште не е споредено со официјалниот текст
 legend = Легенда

@@ -26,6 +26,7 @@ status-none = mospërputhje
 status-not_applicable = nuk zbatohet
 status-not_assessed = pa vlerësim
 status-needs-review = për rishqyrtim
+verified = e verifikuar
 unverified = e paverifikuar
 unverified-mark = E paverifikuar: ende nuk është krahasuar me tekstin zyrtar
 legend = Legjenda

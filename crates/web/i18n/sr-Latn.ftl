@@ -27,6 +27,7 @@ status-none = neusklađeno
 status-not_applicable = nije primenljivo
 status-not_assessed = nije procenjeno
 status-needs-review = za ponovnu proveru
+verified = provereno
 unverified = neprovereno
 unverified-mark = Neprovereno: još nije upoređeno sa zvaničnim tekstom
 legend = Legenda

@@ -871,10 +871,32 @@ async fn api_not_found() -> ApiError {
 #[utoipa::path(get, path = "/api/v1/matrix", tag = "alignment",
     params(("version" = Option<String>, Query, description = "e.g. eu-csar@council-2025"), ("topic" = Option<String>, Query), ("addressee" = Option<String>, Query), ("status" = Option<String>, Query)),
     responses((status = 200, body = MatrixOut), (status = 422, body = ErrorBody)))]
-pub async fn matrix(State(state): State<AppState>, Query(q): Query<MatrixQuery>) -> Result<Json<MatrixOut>, ApiError> {
+pub async fn matrix(State(state): State<AppState>, Query(q): Query<MatrixQuery>) -> Result<Response, ApiError> {
     let snap = state.snapshot();
-    let v = view(&snap.corpus, q.version.as_deref())?;
-    Ok(Json(matrix_out(&snap.corpus, &v, &q)?))
+    let key = format!(
+        "api:matrix:{}|{}|{}|{}",
+        q.version.as_deref().unwrap_or(""),
+        q.topic.as_deref().unwrap_or(""),
+        q.addressee.as_deref().unwrap_or(""),
+        q.status.as_deref().unwrap_or("")
+    );
+    // Computed once per data version and query; every other request serves the same bytes.
+    let json = state.cache.get_or_render(snap.data_version, &key, || {
+        let v = view(&snap.corpus, q.version.as_deref())?;
+        serde_json::to_string(&matrix_out(&snap.corpus, &v, &q)?)
+            .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))
+    })?;
+    let body = axum::body::Body::from(axum::body::Bytes::from_owner(SharedText(json)));
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+}
+
+/// Cached text served without copying.
+struct SharedText(std::sync::Arc<str>);
+
+impl AsRef<[u8]> for SharedText {
+    fn as_ref(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
 }
 
 #[utoipa::path(get, path = "/api/v1/matrix.csv", tag = "alignment",

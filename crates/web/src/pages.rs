@@ -259,8 +259,16 @@ struct Group {
 }
 
 #[derive(Template)]
-#[template(path = "matrix.html")]
-struct MatrixPage<'a> {
+#[template(path = "shell.html")]
+struct ShellPage<'a> {
+    c: Chrome<'a>,
+    title: String,
+    body: std::sync::Arc<str>,
+}
+
+#[derive(Template)]
+#[template(path = "matrix_body.html")]
+struct MatrixBody<'a> {
     c: Chrome<'a>,
     view_label: String,
     topics: Vec<Opt>,
@@ -277,16 +285,30 @@ struct MatrixPage<'a> {
 
 async fn matrix(State(state): State<AppState>, ctx: Ctx, Query(q): Query<MatrixQuery>) -> Response {
     let snap = state.snapshot();
-    let corpus = &snap.corpus;
-    let tr = ctx.tr(&state);
-    let v = match api::view(corpus, q.version.as_deref()) {
-        Ok(v) => v,
-        Err(e) => return api_error_page(&state, &ctx, e),
-    };
-    let rows = match api::matrix_rows(corpus, &v, &q) {
-        Ok(r) => r,
-        Err(e) => return api_error_page(&state, &ctx, e),
-    };
+    let key = format!(
+        "page:/:{}:{}|{}|{}|{}",
+        ctx.lang,
+        q.version.as_deref().unwrap_or(""),
+        q.topic.as_deref().unwrap_or(""),
+        q.addressee.as_deref().unwrap_or(""),
+        q.status.as_deref().unwrap_or("")
+    );
+    let body = state.cache.get_or_render(snap.data_version, &key, || matrix_body(&state, &ctx, &snap.corpus, &q));
+    match body {
+        Ok(body) => {
+            let c = Chrome::new(&state, &ctx, "matrix");
+            let title = c.t("matrix-title");
+            render(&ShellPage { c, title, body })
+        }
+        Err(e) => api_error_page(&state, &ctx, e),
+    }
+}
+
+/// The matrix page's main content (identical for every user of a language).
+fn matrix_body(state: &AppState, ctx: &Ctx, corpus: &Corpus, q: &MatrixQuery) -> Result<String, ApiError> {
+    let tr = ctx.tr(state);
+    let v = api::view(corpus, q.version.as_deref())?;
+    let rows = api::matrix_rows(corpus, &v, q)?;
     let js = corpus.assessed_jurisdictions();
     let all = score::in_scope(corpus, &v);
     let version_q = q.version.clone().filter(|s| !s.is_empty());
@@ -299,6 +321,9 @@ async fn matrix(State(state): State<AppState>, ctx: Ctx, Query(q): Query<MatrixQ
             score: score_label(&tr, &score::scores(corpus, &j.id, &all).overall),
         })
         .collect();
+    // Five labels, looked up once rather than once per cell.
+    let labels: Vec<(Status, String)> = Status::ALL.iter().map(|s| (*s, status_label(&tr, *s))).collect();
+    let label = |s: Status| labels.iter().find(|(k, _)| *k == s).map_or(String::new(), |(_, l)| l.clone());
     let mut groups: Vec<Group> = Vec::new();
     for s in &rows {
         let title = tr.t(&format!("topic-{}", s.state.topic.as_str()));
@@ -313,7 +338,7 @@ async fn matrix(State(state): State<AppState>, ctx: Ctx, Query(q): Query<MatrixQ
                 let shown = cell.shown_status();
                 CellView {
                     class: status_class(if cell.stale { Status::NotAssessed } else { shown }),
-                    label: status_label(&tr, shown),
+                    label: label(shown),
                     href: format!("{href}#{}", j.id),
                     title: format!("{} — {}", j.name(tr.tag()), s.requirement.id),
                     unverified: cell.unverified && cell.assessment.is_some_and(|a| a.status.is_substantive()),
@@ -332,7 +357,7 @@ async fn matrix(State(state): State<AppState>, ctx: Ctx, Query(q): Query<MatrixQ
         }
     }
     let sel = |a: &Option<String>, v: &str| a.as_deref() == Some(v);
-    let page = MatrixPage {
+    let body = MatrixBody {
         view_label: view_label(corpus, &tr, &v),
         topics: Topic::ALL
             .iter()
@@ -352,22 +377,18 @@ async fn matrix(State(state): State<AppState>, ctx: Ctx, Query(q): Query<MatrixQ
             .collect(),
         statuses: Status::ALL
             .iter()
-            .map(|s| Opt {
-                value: s.as_str().into(),
-                label: status_label(&tr, *s),
-                selected: sel(&q.status, s.as_str()),
-            })
+            .map(|s| Opt { value: s.as_str().into(), label: label(*s), selected: sel(&q.status, s.as_str()) })
             .collect(),
         versions: version_options(corpus, &v),
-        legend: Status::ALL.iter().map(|s| (status_class(*s), status_label(&tr, *s))).collect(),
+        legend: Status::ALL.iter().map(|s| (status_class(*s), label(*s))).collect(),
         shown: tr.tn("matrix-shown", "n", rows.len()),
         csv_href: format!("/api/v1/matrix.csv{vq}"),
         json_href: format!("/api/v1/matrix{vq}"),
         cols,
         groups,
-        c: Chrome::new(&state, &ctx, "matrix"),
+        c: Chrome::new(state, ctx, "matrix"),
     };
-    render(&page)
+    body.render().map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("template: {e}")))
 }
 
 // ── Jurisdiction ───────────────────────────────────────────────────────────────
@@ -1387,6 +1408,7 @@ async fn proposals(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Stat
         Ok(l) => l,
         Err(e) => return api_error_page(&state, &ctx, e.into()),
     };
+    let snap = state.snapshot();
     let tabs = ["pending", "approved", "rejected", "withdrawn"]
         .iter()
         .map(|s| Opt { value: s.to_string(), label: tr.t(&format!("state-{s}")), selected: *s == chosen })
@@ -1395,7 +1417,7 @@ async fn proposals(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Stat
         .iter()
         .map(|p| ProposalItem {
             id: p.id,
-            jurisdiction: p.key.jurisdiction.clone(),
+            jurisdiction: jurisdiction_name(&snap.corpus, &tr, &p.key.jurisdiction),
             requirement: p.key.requirement.clone(),
             status: status_label(&tr, p.data.status),
             state: tr.t(&format!("state-{}", p.state.as_str())),
@@ -1409,6 +1431,7 @@ async fn proposals(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Stat
 #[template(path = "proposal.html")]
 struct ProposalPage<'a> {
     c: Chrome<'a>,
+    before_label: String,
     id: i64,
     requirement: String,
     requirement_href: String,
@@ -1434,8 +1457,21 @@ async fn proposal_page(state: &AppState, ctx: &Ctx, id: i64, error: Option<&ApiE
         Ok(None) => return api_error_page(state, ctx, ApiError::not_found(format!("proposal {id}"))),
         Err(e) => return api_error_page(state, ctx, e.into()),
     };
-    let current = state.store.assessment(&p.key).await.ok().flatten();
-    let cur = current.as_ref().map(|c| &c.data);
+    // Compare with what was published when the proposal was made: the current state while it is
+    // pending, the revision it replaced once decided.
+    let before: Option<store::AssessmentData> = if p.state == store::ProposalState::Pending {
+        state.store.assessment(&p.key).await.ok().flatten().map(|c| c.data)
+    } else {
+        state
+            .store
+            .history(&p.key)
+            .await
+            .ok()
+            .and_then(|h| h.into_iter().find(|e| e.revision == p.base_revision))
+            .map(|e| e.data)
+    };
+    let cur = before.as_ref();
+    let confidence = |c: Confidence| tr.t(c.as_str());
     let row = |label: &str, now: Option<String>, new: String| {
         let now = now.unwrap_or_default();
         let changed = now != new;
@@ -1447,12 +1483,13 @@ async fn proposal_page(state: &AppState, ctx: &Ctx, id: i64, error: Option<&ApiE
         row("assessment-rationale", cur.map(|d| d.rationale.clone()), p.data.rationale.clone()),
         row("assessment-recommendation", cur.map(|d| d.recommendation.clone()), p.data.recommendation.clone()),
         row("assessment-sources", cur.map(|d| d.sources.join("\n")), p.data.sources.join("\n")),
-        row("assessment-confidence", cur.map(|d| d.confidence.to_string()), p.data.confidence.to_string()),
+        row("assessment-confidence", cur.map(|d| confidence(d.confidence)), confidence(p.data.confidence)),
     ];
     let pending = p.state == store::ProposalState::Pending;
     let user = ctx.user();
     let snap = state.snapshot();
     let page = ProposalPage {
+        before_label: tr.t(if pending { "proposal-current" } else { "diff-before" }),
         c: Chrome::new(state, ctx, "proposals"),
         id,
         requirement: p.key.requirement.clone(),

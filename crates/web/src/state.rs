@@ -23,6 +23,44 @@ pub struct Snapshot {
     pub data_version: i64,
 }
 
+/// Rendered fragments (the matrix page body, the matrix JSON) keyed by language and query, valid
+/// for one data version: the expensive pages are computed once per publication, not per request.
+#[derive(Default)]
+pub struct RenderCache {
+    inner: std::sync::Mutex<(i64, HashMap<String, Arc<str>>)>,
+}
+
+const CACHE_ENTRIES: usize = 256;
+
+impl RenderCache {
+    pub fn get_or_render<E>(
+        &self,
+        version: i64,
+        key: &str,
+        render: impl FnOnce() -> Result<String, E>,
+    ) -> Result<Arc<str>, E> {
+        {
+            let guard = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+            if guard.0 == version {
+                if let Some(hit) = guard.1.get(key) {
+                    return Ok(hit.clone());
+                }
+            }
+        }
+        let value: Arc<str> = render()?.into();
+        let mut guard = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        if guard.0 != version {
+            *guard = (version, HashMap::new());
+        }
+        // Keys come from query strings: bound the memory they can take.
+        if guard.1.len() >= CACHE_ENTRIES {
+            guard.1.clear();
+        }
+        guard.1.insert(key.to_string(), value.clone());
+        Ok(value)
+    }
+}
+
 pub struct Inner {
     pub config: Config,
     pub store: Store,
@@ -34,6 +72,7 @@ pub struct Inner {
     pub limiter: LoginLimiter,
     pub metrics: Metrics,
     pub cookies: crate::auth::CookiePolicy,
+    pub cache: RenderCache,
     reload: tokio::sync::Mutex<()>,
 }
 
@@ -97,6 +136,7 @@ pub async fn build(config: Config) -> Result<AppState, StartError> {
         limiter: LoginLimiter::default(),
         metrics: Metrics::new(),
         cookies,
+        cache: RenderCache::default(),
         reload: tokio::sync::Mutex::new(()),
     }))
 }

@@ -314,6 +314,11 @@ async fn scenario(s: Server) {
     assert_eq!(a["evidence"][0]["label"], "Art. 18");
     let (_, html) = get(&anon, format!("{}/requirements/csar-removal-execute-24h", s.base)).await;
     assert!(html.contains("A new draft law sets a 48-hour deadline (test)."));
+    // The cached matrix follows the publication.
+    let m: Value = anon.get(format!("{}/api/v1/matrix", s.base)).send().await.unwrap().json().await.unwrap();
+    let after = &m["requirements"].as_array().unwrap().iter().find(|r| r["id"] == "csar-removal-execute-24h").unwrap()
+        ["cells"]["rs"];
+    assert_eq!(after["status"], "partial");
     let hits: Value = anon
         .get(format!("{}/api/v1/search", s.base))
         .query(&[("q", "48-hour deadline")])
