@@ -280,7 +280,7 @@ pub fn run(cmd: LawCmd) -> anyhow::Result<ExitCode> {
                 version,
                 language,
                 source: file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
-                imported_at: law_today(),
+                imported_at: store::civil_date(store::now_micros()),
                 provisions,
             };
             let path = overlay.save(&corpus.data_dir())?;
@@ -378,21 +378,4 @@ pub fn run(cmd: LawCmd) -> anyhow::Result<ExitCode> {
             write_or_print(output.as_deref(), &json)
         }
     }
-}
-
-/// Today's date (UTC) as YYYY-MM-DD, without a date crate: days since the epoch → civil date.
-fn law_today() -> String {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let days = (secs / 86_400) as i64;
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
 }
