@@ -13,8 +13,10 @@
 //!   from the system allocator does: every other hash spans two lines;
 //! - `aligned t0`: `prefetcht0` instead;
 //! - `aligned none`: no software prefetch;
-//! - `aligned sorted t1`: the batch sorted by position first (sort not timed);
+//! - `aligned sorted t1`: the batch sorted by position first (the sort is reported apart);
 //! - `4k pages t1`: a second array with `MADV_NOHUGEPAGE`.
+//!
+//! Then the latency of one read on its own: a chain of dependent reads through the array.
 
 #[cfg(all(target_arch = "x86_64", target_os = "linux"))]
 mod bench {
@@ -122,6 +124,7 @@ mod bench {
             ("4k pages t1", small.hashes(0, n), Prefetch::T1, false),
         ];
         let mut times = vec![Vec::new(); variants.len()];
+        let mut sort_times = Vec::new();
         let mut cand = vec![0u32; batch];
         let mut hits = 0;
         for _ in 0..rounds {
@@ -130,7 +133,9 @@ mod bench {
                     *c = (rng() % n as u64) as u32;
                 }
                 if sorted {
+                    let t = thread_cpu_s();
                     cand.sort_unstable();
+                    sort_times.push((thread_cpu_s() - t) / batch as f64 * 1e9);
                 }
                 let t = thread_cpu_s();
                 // SAFETY: main checked that the CPU has popcnt.
@@ -143,6 +148,32 @@ mod bench {
             t.sort_by(f64::total_cmp);
             println!("{name:>18}: {:5.1} ns per candidate (median)", t[t.len() / 2]);
         }
+        sort_times.sort_by(f64::total_cmp);
+        println!("{:>18}: {:5.1} ns per candidate (median)", "sorting the batch", sort_times[sort_times.len() / 2]);
+
+        // Dependent reads: each position comes from the hash read before it. The first word of
+        // each hash becomes the next position of a full-period linear congruential sequence
+        // (one cycle through 2^k positions), so the chain never settles in the cache.
+        drop(small);
+        let mut huge = huge;
+        let span = 1usize << (usize::BITS - 1 - n.leading_zeros());
+        // Hull–Dobell: an odd increment and a multiplier of the form 4k + 1 give a full period.
+        let next = |i: usize| {
+            (i as u64).wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407)
+                & (span as u64 - 1)
+        };
+        let h = &mut huge.buf[huge.start..huge.start + 4 * span];
+        for i in 0..span {
+            h[4 * i] = next(i);
+        }
+        let steps = 200_000;
+        let mut pos = 0usize;
+        let t = thread_cpu_s();
+        for _ in 0..steps {
+            pos = h[4 * pos] as usize;
+        }
+        let chain = (thread_cpu_s() - t) / steps as f64 * 1e9;
+        println!("{:>18}: {chain:5.1} ns per read (end at {pos})", "dependent reads");
     }
 }
 
