@@ -12,12 +12,20 @@ use std::time::Instant;
 
 use matching::{Hit, Index, synth};
 
-/// CPU time of the calling thread, in seconds.
+/// CPU time of the calling thread, in seconds (wall-clock time where that is not available).
+#[cfg(unix)]
 fn thread_cpu_s() -> f64 {
     let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
     // SAFETY: `ts` is a valid timespec for the call to fill.
     unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
     ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9
+}
+
+#[cfg(not(unix))]
+fn thread_cpu_s() -> f64 {
+    use std::sync::OnceLock;
+    static START: OnceLock<Instant> = OnceLock::new();
+    START.get_or_init(Instant::now).elapsed().as_secs_f64()
 }
 
 fn main() {
