@@ -224,14 +224,18 @@ fn csv_field(s: &str) -> String {
 /// One row per requirement; per jurisdiction a status column and a flags column
 /// (`unverified`, `needs-review`).
 pub fn matrix_csv(corpus: &Corpus, view: &View) -> String {
-    let scope = score::in_scope(corpus, view);
+    matrix_csv_rows(corpus, &score::in_scope(corpus, view))
+}
+
+/// The matrix CSV for chosen rows (e.g. after filtering by topic or status).
+pub fn matrix_csv_rows(corpus: &Corpus, scope: &[score::InScope<'_>]) -> String {
     let js = corpus.assessed_jurisdictions();
     let mut out = String::from("requirement,instrument,version,topic,weight,statement");
     for j in &js {
         let _ = write!(out, ",{0},{0}_flags", j.id);
     }
     out.push('\n');
-    for s in &scope {
+    for s in scope {
         let _ = write!(
             out,
             "{},{},{},{},{},{}",

@@ -63,6 +63,9 @@ pub enum StoreError {
     Conflict(String),
     #[error("{0}")]
     Invalid(String),
+    /// The user may not do this (e.g. approve their own proposal).
+    #[error("{0}")]
+    Forbidden(String),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
 }
@@ -78,6 +81,22 @@ pub enum Backend {
 /// Microseconds since the Unix epoch.
 pub fn now_micros() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_micros() as i64)
+}
+
+/// Text a user typed may hold line breaks and tabs but no other control characters (PostgreSQL
+/// refuses NUL in text, and the rest has no place in legal prose): an error names the field.
+pub fn check_text(field: &str, text: &str) -> Result<()> {
+    match text.chars().find(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+        Some(c) => Err(StoreError::Invalid(format!("{field}: contains the control character U+{:04X}", c as u32))),
+        None => Ok(()),
+    }
+}
+
+/// The rule for usernames: 1–64 ASCII letters, digits, '.', '_', '-', '@'.
+pub fn valid_username(username: &str) -> bool {
+    !username.is_empty()
+        && username.len() <= 64
+        && username.chars().all(|c| c.is_ascii_alphanumeric() || "._-@".contains(c))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -465,6 +484,9 @@ impl Store {
     }
 
     pub async fn assessment(&self, key: &Key) -> Result<Option<Stored>> {
+        if [&key.jurisdiction, &key.requirement, &key.version].iter().any(|p| check_text("key", p).is_err()) {
+            return Ok(None);
+        }
         let row =
             sqlx::query(&format!("{SELECT_ASSESSMENT} WHERE jurisdiction = $1 AND requirement = $2 AND version = $3"))
                 .bind(&key.jurisdiction)
@@ -476,6 +498,9 @@ impl Store {
     }
 
     pub async fn history(&self, key: &Key) -> Result<Vec<HistoryEntry>> {
+        if [&key.jurisdiction, &key.requirement, &key.version].iter().any(|p| check_text("key", p).is_err()) {
+            return Ok(Vec::new());
+        }
         let rows = sqlx::query(&format!("{SELECT_HISTORY} WHERE jurisdiction = $1 AND requirement = $2 AND version = $3 ORDER BY revision DESC, id DESC"))
             .bind(&key.jurisdiction)
             .bind(&key.requirement)
@@ -542,6 +567,15 @@ impl Store {
     /// Records a proposal against the current revision of the assessment (0 if none exists).
     /// Validation of the content against the corpus is the caller's job.
     pub async fn propose(&self, key: &Key, data: &AssessmentData, note: &str, by: &User) -> Result<Proposal> {
+        // What cannot be published is refused here, not at approval.
+        check_text("rationale", &data.rationale)?;
+        check_text("recommendation", &data.recommendation)?;
+        check_text("note", note)?;
+        for (field, items) in [("evidence", &data.evidence), ("sources", &data.sources)] {
+            for item in items {
+                check_text(field, item)?;
+            }
+        }
         let mut tx = self.pool.begin().await?;
         let base: i64 = sqlx::query(
             "SELECT revision FROM assessments WHERE jurisdiction = $1 AND requirement = $2 AND version = $3",
@@ -617,6 +651,7 @@ impl Store {
     /// pending proposal. Approval fails with a conflict when the assessment changed since the
     /// proposal was made.
     pub async fn decide(&self, id: i64, approve: bool, comment: &str, by: &User) -> Result<Proposal> {
+        check_text("comment", comment)?;
         let mut tx = self.pool.begin().await?;
         let row = sqlx::query(&format!("{SELECT_PROPOSAL} WHERE p.id = $1")).bind(id).fetch_optional(&mut *tx).await?;
         let p = row
@@ -626,6 +661,12 @@ impl Store {
             .ok_or_else(|| StoreError::NotFound(format!("proposal {id}")))?;
         if p.state != ProposalState::Pending {
             return Err(StoreError::Conflict(format!("proposal {id} is already {}", p.state.as_str())));
+        }
+        // Four eyes: whoever proposed a change cannot publish it.
+        if approve && p.proposed_by == by.username {
+            return Err(StoreError::Forbidden(format!(
+                "proposal {id} is yours: another reviewer must approve it (you may withdraw it)"
+            )));
         }
         let now = now_micros();
         let state = if approve { ProposalState::Approved } else { ProposalState::Rejected };
@@ -734,17 +775,18 @@ impl Store {
 
     /// Adds a user; the password hash is computed by the caller.
     pub async fn add_user(&self, username: &str, display_name: &str, password_hash: &str, role: Role) -> Result<User> {
-        if username.is_empty()
-            || username.len() > 64
-            || !username.chars().all(|c| c.is_ascii_alphanumeric() || "._-@".contains(c))
-        {
+        if !valid_username(username) {
             return Err(StoreError::Invalid(format!(
                 "username '{username}': use 1–64 letters, digits, '.', '_', '-', '@'"
             )));
         }
+        check_text("display_name", display_name)?;
         let mut tx = self.pool.begin().await?;
-        let exists =
-            sqlx::query("SELECT id FROM users WHERE username = $1").bind(username).fetch_optional(&mut *tx).await?;
+        // Unique regardless of case: "Ana" and "ana" would share a login throttle and confuse people.
+        let exists = sqlx::query("SELECT id FROM users WHERE LOWER(username) = LOWER($1)")
+            .bind(username)
+            .fetch_optional(&mut *tx)
+            .await?;
         if exists.is_some() {
             return Err(StoreError::Conflict(format!("user '{username}' already exists")));
         }
@@ -774,6 +816,9 @@ impl Store {
 
     /// The user and their password hash, for logging in.
     pub async fn credentials(&self, username: &str) -> Result<Option<(User, String)>> {
+        if !valid_username(username) {
+            return Ok(None);
+        }
         let row = sqlx::query("SELECT id, username, display_name, role, created_at, disabled, password_hash FROM users WHERE username = $1")
             .bind(username)
             .fetch_optional(&self.pool)

@@ -170,6 +170,7 @@ proposal-comment = Comment
 proposal-approve = Approve and publish
 proposal-reject = Reject
 proposal-withdraw = Withdraw
+proposal-own = You made this proposal: another reviewer must approve it.
 proposal-decided = { $state } by { $who }
 proposals-none = No proposals.
 state-pending = pending

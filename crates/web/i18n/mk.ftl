@@ -182,6 +182,7 @@ proposal-comment = Коментар
 proposal-approve = Одобри и објави
 proposal-reject = Одбиј
 proposal-withdraw = Повлечи
+proposal-own = Вие го дадовте овој предлог: мора да го одобри друг рецензент.
 proposal-decided = { $state } од { $who }
 proposals-none = Нема предлози.
 state-pending = на чекање

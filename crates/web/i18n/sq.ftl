@@ -182,6 +182,7 @@ proposal-comment = Koment
 proposal-approve = Mirato dhe publiko
 proposal-reject = Refuzo
 proposal-withdraw = Tërhiq
+proposal-own = Ju e bëtë këtë propozim: duhet ta miratojë një rishikues tjetër.
 proposal-decided = { $state } nga { $who }
 proposals-none = Nuk ka propozime.
 state-pending = në pritje

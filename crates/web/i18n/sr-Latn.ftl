@@ -186,6 +186,7 @@ proposal-comment = Komentar
 proposal-approve = Odobri i objavi
 proposal-reject = Odbij
 proposal-withdraw = Povuci
+proposal-own = Ovaj predlog ste vi dali: mora ga odobriti drugi recenzent.
 proposal-decided = { $state } — { $who }
 proposals-none = Nema predloga.
 state-pending = na čekanju

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use axum::{
     Json, Router,
-    extract::{Path, Query, State},
+    extract::{Path, State},
     http::{StatusCode, header},
     response::{IntoResponse, Response},
     routing::{get, post},
@@ -81,6 +81,7 @@ impl From<store::StoreError> for ApiError {
             store::StoreError::NotFound(what) => ApiError::new(StatusCode::NOT_FOUND, format!("{what} not found")),
             store::StoreError::Conflict(msg) => ApiError::new(StatusCode::CONFLICT, msg),
             store::StoreError::Invalid(msg) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, msg),
+            store::StoreError::Forbidden(msg) => ApiError::new(StatusCode::FORBIDDEN, msg),
             other => {
                 tracing::error!(error = %other, "store error");
                 ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error; the change was not saved")
@@ -89,23 +90,113 @@ impl From<store::StoreError> for ApiError {
     }
 }
 
-/// JSON body extractor whose rejections are JSON errors naming the problem.
+/// JSON body extractor whose rejections are JSON errors naming the offending field.
 pub struct JsonIn<T>(pub T);
 
 impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<S> for JsonIn<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(v)) => Ok(JsonIn(v)),
-            Err(rejection) => {
-                let text = rejection.body_text();
-                // serde's message names the field: "missing field `status`" / "unknown variant …".
-                let field = text.split('`').nth(1).map(str::to_string);
-                Err(ApiError { status: rejection.status(), message: text, field })
-            }
+        let json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"));
+        if !json {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "send the body as Content-Type: application/json",
+            ));
         }
+        let bytes =
+            axum::body::Bytes::from_request(req, state).await.map_err(|e| ApiError::new(e.status(), e.body_text()))?;
+        parse_json(&bytes).map(JsonIn)
     }
+}
+
+/// Deserialises a JSON body; an error names the field it is about (`evidence`, not `evidence[2]`).
+pub fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let top = e.path().iter().next().and_then(|seg| match seg {
+            serde_path_to_error::Segment::Map { key } => Some(key.clone()),
+            _ => None,
+        });
+        let inner = e.inner();
+        let message = inner.to_string();
+        // At the top level serde names a missing or unknown field only inside its message.
+        let field = top.or_else(|| {
+            (message.starts_with("missing field") || message.starts_with("unknown field"))
+                .then(|| message.split('`').nth(1).map(str::to_string))
+                .flatten()
+        });
+        let message = match (&field, inner.is_syntax() || inner.is_eof()) {
+            (_, true) => format!("invalid JSON: {message}"),
+            (Some(f), false) if !message.contains(&format!("`{f}`")) => format!("{f}: {message}"),
+            _ => message,
+        };
+        ApiError { status: StatusCode::UNPROCESSABLE_ENTITY, message, field }
+    })
+}
+
+/// Path parameters whose rejections are JSON errors (`/proposals/abc` → 400 naming `id`).
+pub struct PathIn<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned + Send> axum::extract::FromRequestParts<S> for PathIn<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, ApiError> {
+        let e = match Path::<T>::from_request_parts(parts, state).await {
+            Ok(Path(v)) => return Ok(PathIn(v)),
+            Err(e) => e,
+        };
+        use axum::extract::{path::ErrorKind, rejection::PathRejection};
+        let kind = match &e {
+            PathRejection::FailedToDeserializePathParams(inner) => Some(inner.kind()),
+            _ => None,
+        };
+        let field = match kind {
+            Some(ErrorKind::ParseErrorAtKey { key, .. } | ErrorKind::InvalidUtf8InPathParam { key }) => {
+                Some(key.clone())
+            }
+            // A lone parameter's error carries its value, not its name: look the name up.
+            Some(ErrorKind::ParseError { value, .. }) => axum::extract::RawPathParams::from_request_parts(parts, state)
+                .await
+                .ok()
+                .and_then(|raw| raw.iter().find(|(_, v)| v == value).map(|(k, _)| k.to_string())),
+            _ => None,
+        };
+        Err(ApiError { status: StatusCode::BAD_REQUEST, message: e.body_text(), field })
+    }
+}
+
+/// Query parameters whose rejections are JSON errors naming the parameter.
+pub struct QueryIn<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequestParts<S> for QueryIn<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _state: &S) -> Result<Self, ApiError> {
+        parse_query(parts.uri.query().unwrap_or("")).map(QueryIn)
+    }
+}
+
+pub fn parse_query<T: serde::de::DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let message = e.inner().to_string();
+        let field = e
+            .path()
+            .iter()
+            .next()
+            .and_then(|seg| match seg {
+                serde_path_to_error::Segment::Map { key } => Some(key.clone()),
+                _ => None,
+            })
+            .or_else(|| message.split('`').nth(1).map(str::to_string));
+        ApiError { status: StatusCode::BAD_REQUEST, message: format!("invalid query string: {message}"), field }
+    })
 }
 
 // ── Views shared with the pages ────────────────────────────────────────────────
@@ -741,6 +832,11 @@ pub struct UserIn {
 
 const MAX_TEXT: usize = 20_000;
 
+/// Refuses control characters other than line breaks and tabs, naming the field.
+pub fn clean_text(field: &str, text: &str) -> Result<(), ApiError> {
+    store::check_text(field, text).map_err(|e| ApiError::field(field, e.to_string()))
+}
+
 /// Checks a proposal against the corpus; every error names its field.
 pub fn validate_proposal(corpus: &Corpus, p: &ProposalIn) -> Result<(Key, AssessmentData), ApiError> {
     if corpus.jurisdiction(&p.jurisdiction).is_none()
@@ -774,8 +870,15 @@ pub fn validate_proposal(corpus: &Corpus, p: &ProposalIn) -> Result<(Key, Assess
         Some(c) => law::Confidence::parse(c)
             .ok_or_else(|| ApiError::field("confidence", format!("'{c}' is not verified or unverified")))?,
     };
+    for (field, text) in [("rationale", &p.rationale), ("recommendation", &p.recommendation), ("note", &p.note)] {
+        clean_text(field, text)?;
+    }
+    if p.evidence.len() > 50 {
+        return Err(ApiError::field("evidence", "at most 50 provisions"));
+    }
     let mut evidence = Vec::new();
-    for (i, e) in p.evidence.iter().map(|e| e.trim()).filter(|e| !e.is_empty()).enumerate() {
+    for (i, e) in p.evidence.iter().map(|e| e.trim()).enumerate().filter(|(_, e)| !e.is_empty()) {
+        clean_text("evidence", e)?;
         let parsed = law::ProvisionRef::parse(e, None)
             .map_err(|m| ApiError::field("evidence", format!("line {}: {m}", i + 1)))?;
         if corpus.provision(&parsed).is_none() {
@@ -795,8 +898,14 @@ pub fn validate_proposal(corpus: &Corpus, p: &ProposalIn) -> Result<(Key, Assess
             return Err(ApiError::field(field, format!("at most {MAX_TEXT} bytes")));
         }
     }
-    if sources.iter().any(|s| s.len() > 2000) || sources.len() > 50 || evidence.len() > 50 {
-        return Err(ApiError::field("sources", "too many or too long"));
+    if sources.len() > 50 {
+        return Err(ApiError::field("sources", "at most 50 sources"));
+    }
+    for (i, source) in sources.iter().enumerate() {
+        if source.len() > 2000 {
+            return Err(ApiError::field("sources", format!("source {}: at most 2000 bytes", i + 1)));
+        }
+        clean_text("sources", source)?;
     }
     Ok((
         Key { jurisdiction: p.jurisdiction.clone(), requirement: p.requirement.clone(), version: p.version.clone() },
@@ -871,7 +980,7 @@ async fn api_not_found() -> ApiError {
 #[utoipa::path(get, path = "/api/v1/matrix", tag = "alignment",
     params(("version" = Option<String>, Query, description = "e.g. eu-csar@council-2025"), ("topic" = Option<String>, Query), ("addressee" = Option<String>, Query), ("status" = Option<String>, Query)),
     responses((status = 200, body = MatrixOut), (status = 422, body = ErrorBody)))]
-pub async fn matrix(State(state): State<AppState>, Query(q): Query<MatrixQuery>) -> Result<Response, ApiError> {
+pub async fn matrix(State(state): State<AppState>, QueryIn(q): QueryIn<MatrixQuery>) -> Result<Response, ApiError> {
     let snap = state.snapshot();
     let key = format!(
         "api:matrix:{}|{}|{}|{}",
@@ -900,12 +1009,13 @@ impl AsRef<[u8]> for SharedText {
 }
 
 #[utoipa::path(get, path = "/api/v1/matrix.csv", tag = "alignment",
-    params(("version" = Option<String>, Query)),
+    params(("version" = Option<String>, Query), ("topic" = Option<String>, Query), ("addressee" = Option<String>, Query), ("status" = Option<String>, Query)),
     responses((status = 200, content_type = "text/csv", body = String), (status = 422, body = ErrorBody)))]
-pub async fn matrix_csv(State(state): State<AppState>, Query(q): Query<MatrixQuery>) -> Result<Response, ApiError> {
+pub async fn matrix_csv(State(state): State<AppState>, QueryIn(q): QueryIn<MatrixQuery>) -> Result<Response, ApiError> {
     let snap = state.snapshot();
     let v = view(&snap.corpus, q.version.as_deref())?;
-    Ok(csv_response("tomas-matrix.csv", law::render::matrix_csv(&snap.corpus, &v)))
+    let rows = matrix_rows(&snap.corpus, &v, &q)?;
+    Ok(csv_response("tomas-matrix.csv", law::render::matrix_csv_rows(&snap.corpus, &rows)))
 }
 
 fn csv_response(name: &str, body: String) -> Response {
@@ -992,8 +1102,8 @@ pub fn key_of(a: &law::Assessment) -> Key {
     responses((status = 200, body = JurisdictionOut), (status = 404, body = ErrorBody)))]
 pub async fn jurisdiction(
     State(state): State<AppState>,
-    Path(id): Path<String>,
-    Query(q): Query<VersionQuery>,
+    PathIn(id): PathIn<String>,
+    QueryIn(q): QueryIn<VersionQuery>,
 ) -> Result<Json<JurisdictionOut>, ApiError> {
     let snap = state.snapshot();
     let v = view(&snap.corpus, q.version.as_deref())?;
@@ -1005,8 +1115,8 @@ pub async fn jurisdiction(
     responses((status = 200, content_type = "text/csv", body = String), (status = 404, body = ErrorBody)))]
 pub async fn gaps_csv(
     State(state): State<AppState>,
-    Path(id): Path<String>,
-    Query(q): Query<VersionQuery>,
+    PathIn(id): PathIn<String>,
+    QueryIn(q): QueryIn<VersionQuery>,
 ) -> Result<Response, ApiError> {
     let snap = state.snapshot();
     let j = known_jurisdiction(&snap.corpus, &id)?;
@@ -1019,8 +1129,8 @@ pub async fn gaps_csv(
     responses((status = 200, body = Vec<GapOut>), (status = 404, body = ErrorBody)))]
 pub async fn gaps_json(
     State(state): State<AppState>,
-    Path(id): Path<String>,
-    Query(q): Query<VersionQuery>,
+    PathIn(id): PathIn<String>,
+    QueryIn(q): QueryIn<VersionQuery>,
 ) -> Result<Response, ApiError> {
     let snap = state.snapshot();
     let v = view(&snap.corpus, q.version.as_deref())?;
@@ -1034,7 +1144,7 @@ pub async fn gaps_json(
     responses((status = 200, body = Vec<RequirementOut>), (status = 422, body = ErrorBody)))]
 pub async fn requirements(
     State(state): State<AppState>,
-    Query(q): Query<VersionQuery>,
+    QueryIn(q): QueryIn<VersionQuery>,
 ) -> Result<Json<Vec<RequirementOut>>, ApiError> {
     let snap = state.snapshot();
     let v = view(&snap.corpus, q.version.as_deref())?;
@@ -1060,8 +1170,8 @@ pub fn requirement_in_view<'a>(corpus: &'a Corpus, v: &'a View, id: &str) -> Res
     responses((status = 200, body = RequirementDetailOut), (status = 404, body = ErrorBody)))]
 pub async fn requirement(
     State(state): State<AppState>,
-    Path(id): Path<String>,
-    Query(q): Query<VersionQuery>,
+    PathIn(id): PathIn<String>,
+    QueryIn(q): QueryIn<VersionQuery>,
 ) -> Result<Json<RequirementDetailOut>, ApiError> {
     let snap = state.snapshot();
     let v = view(&snap.corpus, q.version.as_deref())?;
@@ -1093,7 +1203,7 @@ pub async fn instruments(State(state): State<AppState>) -> Json<Vec<InstrumentOu
     responses((status = 200, body = InstrumentOut), (status = 404, body = ErrorBody)))]
 pub async fn instrument(
     State(state): State<AppState>,
-    Path((id, version)): Path<(String, String)>,
+    PathIn((id, version)): PathIn<(String, String)>,
 ) -> Result<Json<InstrumentOut>, ApiError> {
     let snap = state.snapshot();
     let i = snap
@@ -1113,12 +1223,35 @@ pub struct DiffQuery {
 pub fn diff_specs(corpus: &Corpus, q: &DiffQuery) -> Result<(String, String, String), ApiError> {
     let first = corpus.versions("eu-csar").first().cloned().unwrap_or_default();
     let last = corpus.latest_version("eu-csar").unwrap_or_default().to_string();
-    let from = q.from.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| format!("eu-csar@{first}"));
-    let to = q.to.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| format!("eu-csar@{last}"));
+    let from = q
+        .from
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("eu-csar@{first}"));
+    let to =
+        q.to.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("eu-csar@{last}"));
     let (fi, fv) = law::diff::parse_spec(&from).map_err(|m| ApiError::field("from", m))?;
     let (ti, tv) = law::diff::parse_spec(&to).map_err(|m| ApiError::field("to", m))?;
+    let known = corpus.versions(fi);
+    if known.is_empty() {
+        return Err(ApiError::field("from", format!("unknown instrument '{fi}'")));
+    }
     if fi != ti {
-        return Err(ApiError::field("to", "from and to must be versions of the same instrument"));
+        return Err(ApiError::field(
+            "to",
+            format!("'{to}' is not a version of '{fi}' (from and to must be versions of one instrument)"),
+        ));
+    }
+    for (field, v) in [("from", fv), ("to", tv)] {
+        if !known.iter().any(|k| k == v) {
+            return Err(ApiError::field(field, format!("'{fi}' has no version '{v}' (it has: {})", known.join(", "))));
+        }
     }
     Ok((fi.to_string(), fv.to_string(), tv.to_string()))
 }
@@ -1126,7 +1259,7 @@ pub fn diff_specs(corpus: &Corpus, q: &DiffQuery) -> Result<(String, String, Str
 #[utoipa::path(get, path = "/api/v1/diff", tag = "alignment",
     params(("from" = Option<String>, Query, description = "e.g. eu-csar@com-2022"), ("to" = Option<String>, Query, description = "e.g. eu-csar@council-2025")),
     responses((status = 200, body = DiffOut), (status = 422, body = ErrorBody)))]
-pub async fn diff(State(state): State<AppState>, Query(q): Query<DiffQuery>) -> Result<Json<DiffOut>, ApiError> {
+pub async fn diff(State(state): State<AppState>, QueryIn(q): QueryIn<DiffQuery>) -> Result<Json<DiffOut>, ApiError> {
     let snap = state.snapshot();
     let (i, f, t) = diff_specs(&snap.corpus, &q)?;
     let d = law::diff::diff(&snap.corpus, &i, &f, &t).map_err(|m| ApiError::field("from", m))?;
@@ -1178,7 +1311,7 @@ pub fn run_search(state: &AppState, q: &SearchQuery) -> Result<Vec<HitOut>, ApiE
     responses((status = 200, body = Vec<HitOut>), (status = 422, body = ErrorBody)))]
 pub async fn search(
     State(state): State<AppState>,
-    Query(q): Query<SearchQuery>,
+    QueryIn(q): QueryIn<SearchQuery>,
 ) -> Result<Json<Vec<HitOut>>, ApiError> {
     Ok(Json(run_search(&state, &q)?))
 }
@@ -1210,7 +1343,7 @@ pub async fn changes(State(state): State<AppState>) -> Result<Json<Vec<EventOut>
     responses((status = 200, body = AssessmentOut), (status = 404, body = ErrorBody)))]
 pub async fn assessment(
     State(state): State<AppState>,
-    Path((j, r, v)): Path<(String, String, String)>,
+    PathIn((j, r, v)): PathIn<(String, String, String)>,
 ) -> Result<Json<AssessmentOut>, ApiError> {
     let snap = state.snapshot();
     let a = snap
@@ -1227,7 +1360,7 @@ pub async fn assessment(
     responses((status = 200, body = Vec<HistoryOut>), (status = 404, body = ErrorBody)))]
 pub async fn history(
     State(state): State<AppState>,
-    Path((j, r, v)): Path<(String, String, String)>,
+    PathIn((j, r, v)): PathIn<(String, String, String)>,
 ) -> Result<Json<Vec<HistoryOut>>, ApiError> {
     let key = Key { jurisdiction: j, requirement: r, version: v };
     let entries = state.store.history(&key).await?;
@@ -1272,6 +1405,11 @@ pub async fn start_session(
     username: &str,
     password: &str,
 ) -> Result<(store::User, String, String), ApiError> {
+    // No account can have a malformed name: refuse it before the throttle or the database see it
+    // (a throttle keyed by megabyte-long names would be a memory leak).
+    if !store::valid_username(username) {
+        return Err(ApiError::new(StatusCode::UNAUTHORIZED, "wrong username or password"));
+    }
     if let Some(wait) = state.limiter.check(username, ctx.addr) {
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
@@ -1331,7 +1469,7 @@ pub struct ProposalsQuery {
 pub async fn proposals(
     State(state): State<AppState>,
     ctx: Ctx,
-    Query(q): Query<ProposalsQuery>,
+    QueryIn(q): QueryIn<ProposalsQuery>,
 ) -> Result<Json<Vec<ProposalOut>>, ApiError> {
     require_login(&ctx)?;
     let filter = match q.state.as_deref().filter(|s| !s.is_empty()) {
@@ -1350,7 +1488,7 @@ pub async fn proposals(
 pub async fn proposal(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    PathIn(id): PathIn<i64>,
 ) -> Result<Json<ProposalOut>, ApiError> {
     require_login(&ctx)?;
     let p = state.store.proposal(id).await?.ok_or_else(|| ApiError::not_found(format!("proposal {id}")))?;
@@ -1394,6 +1532,7 @@ pub async fn decide(
     if comment.len() > MAX_TEXT {
         return Err(ApiError::field("comment", format!("at most {MAX_TEXT} bytes")));
     }
+    clean_text("comment", comment)?;
     let p = state.store.decide(id, approve, comment.trim(), user).await?;
     if approve {
         state.metrics.publications.inc();
@@ -1439,7 +1578,7 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<
 pub async fn approve(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    PathIn(id): PathIn<i64>,
     OptionalJson(body): OptionalJson<DecisionIn>,
 ) -> Result<Json<ProposalOut>, ApiError> {
     decision(state, ctx, id, body, true).await
@@ -1450,7 +1589,7 @@ pub async fn approve(
 pub async fn reject(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    PathIn(id): PathIn<i64>,
     OptionalJson(body): OptionalJson<DecisionIn>,
 ) -> Result<Json<ProposalOut>, ApiError> {
     decision(state, ctx, id, body, false).await
@@ -1461,7 +1600,7 @@ pub async fn reject(
 pub async fn withdraw(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    PathIn(id): PathIn<i64>,
 ) -> Result<Json<ProposalOut>, ApiError> {
     let user = require(&ctx, Role::Editor, ctx.csrf_header())?;
     let p = state.store.withdraw(id, &user).await.map_err(|e| match e {
@@ -1486,6 +1625,7 @@ pub async fn create_user(state: &AppState, input: &UserIn) -> Result<store::User
     if input.display_name.trim().is_empty() || input.display_name.len() > 200 {
         return Err(ApiError::field("display_name", "give a display name (at most 200 bytes)"));
     }
+    clean_text("display_name", &input.display_name)?;
     let password = input.password.clone();
     let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
         .await

@@ -2,9 +2,9 @@
 
 use askama::Template;
 use axum::{
-    Form, Router,
-    extract::{Path, Query, State},
-    http::{StatusCode, header},
+    Router,
+    extract::{FromRequest, FromRequestParts, Path, Request, State},
+    http::{StatusCode, header, request::Parts},
     response::{Html, IntoResponse, Redirect, Response},
     routing::{get, post},
 };
@@ -112,7 +112,11 @@ fn url_encode(s: &str) -> String {
 /// Only same-site relative paths are followed after login or a language switch.
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.contains(['\r', '\n']) => {
+        // No control characters either: browsers drop tabs and newlines, so "/\t/evil.example"
+        // would become "//evil.example", another site.
+        Some(n)
+            if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.chars().any(char::is_control) =>
+        {
             n.to_string()
         }
         _ => "/".to_string(),
@@ -158,6 +162,79 @@ fn api_error_page(state: &AppState, ctx: &Ctx, e: ApiError) -> Response {
         _ => e.message,
     };
     error_page(state, ctx, e.status, message)
+}
+
+// ── Extractors whose rejections are error pages ───────────────────────────────────
+//
+// axum's own `Path`, `Query` and `Form` answer a malformed request with a plain-text line; a page
+// answers with a page in the visitor's language that says what was wrong.
+
+async fn rejection_page(parts: &mut Parts, state: &AppState, status: StatusCode, message: String) -> Response {
+    let ctx = match Ctx::from_request_parts(parts, state).await {
+        Ok(ctx) => ctx,
+        Err(never) => match never {},
+    };
+    error_page(state, &ctx, status, message)
+}
+
+/// Path parameters; a malformed one (`/proposals/abc`) is a "not found" page.
+pub struct PagePath<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned + Send> FromRequestParts<AppState> for PagePath<T> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let message = match Path::<T>::from_request_parts(parts, state).await {
+            Ok(Path(v)) => return Ok(PagePath(v)),
+            Err(e) => e.body_text(),
+        };
+        Err(rejection_page(parts, state, StatusCode::NOT_FOUND, message).await)
+    }
+}
+
+/// Query parameters; a malformed query string is a 400 page naming the parameter.
+pub struct PageQuery<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned + Send> FromRequestParts<AppState> for PageQuery<T> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let message = match api::parse_query(parts.uri.query().unwrap_or("")) {
+            Ok(v) => return Ok(PageQuery(v)),
+            Err(e) => e.message,
+        };
+        Err(rejection_page(parts, state, StatusCode::BAD_REQUEST, message).await)
+    }
+}
+
+/// An `application/x-www-form-urlencoded` body; a missing or malformed field is a 422 page naming it.
+pub struct PageForm<T>(pub T);
+
+/// Forms are small; this is axum's default body limit.
+const FORM_LIMIT: usize = 2 * 1024 * 1024;
+
+impl<T: serde::de::DeserializeOwned + Send> FromRequest<AppState> for PageForm<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
+        let (mut parts, body) = req.into_parts();
+        let bytes = match axum::body::to_bytes(body, FORM_LIMIT).await {
+            Ok(b) => b,
+            Err(_) => {
+                let message = format!("the form is larger than {} MiB", FORM_LIMIT >> 20);
+                return Err(rejection_page(&mut parts, state, StatusCode::PAYLOAD_TOO_LARGE, message).await);
+            }
+        };
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(&bytes));
+        let message = match serde_path_to_error::deserialize(de) {
+            Ok(v) => return Ok(PageForm(v)),
+            Err(e) => match e.path().to_string().as_str() {
+                "." => format!("the form is incomplete or malformed: {}", e.inner()),
+                field => format!("form field {field}: {}", e.inner()),
+            },
+        };
+        Err(rejection_page(&mut parts, state, StatusCode::UNPROCESSABLE_ENTITY, message).await)
+    }
 }
 
 pub async fn not_found(State(state): State<AppState>, ctx: Ctx) -> Response {
@@ -283,7 +360,7 @@ struct MatrixBody<'a> {
     groups: Vec<Group>,
 }
 
-async fn matrix(State(state): State<AppState>, ctx: Ctx, Query(q): Query<MatrixQuery>) -> Response {
+async fn matrix(State(state): State<AppState>, ctx: Ctx, PageQuery(q): PageQuery<MatrixQuery>) -> Response {
     let snap = state.snapshot();
     let key = format!(
         "page:/:{}:{}|{}|{}|{}",
@@ -313,6 +390,13 @@ fn matrix_body(state: &AppState, ctx: &Ctx, corpus: &Corpus, q: &MatrixQuery) ->
     let all = score::in_scope(corpus, &v);
     let version_q = q.version.clone().filter(|s| !s.is_empty());
     let vq = version_q.as_deref().map_or(String::new(), |v| format!("?version={}", url_encode(v)));
+    // The downloads carry every filter, so they hold what the page shows.
+    let filters: Vec<String> =
+        [("version", &q.version), ("topic", &q.topic), ("addressee", &q.addressee), ("status", &q.status)]
+            .into_iter()
+            .filter_map(|(k, v)| v.as_deref().filter(|v| !v.is_empty()).map(|v| format!("{k}={}", url_encode(v))))
+            .collect();
+    let fq = if filters.is_empty() { String::new() } else { format!("?{}", filters.join("&")) };
     let cols = js
         .iter()
         .map(|j| Col {
@@ -382,8 +466,8 @@ fn matrix_body(state: &AppState, ctx: &Ctx, corpus: &Corpus, q: &MatrixQuery) ->
         versions: version_options(corpus, &v),
         legend: Status::ALL.iter().map(|s| (status_class(*s), label(*s))).collect(),
         shown: tr.tn("matrix-shown", "n", rows.len()),
-        csv_href: format!("/api/v1/matrix.csv{vq}"),
-        json_href: format!("/api/v1/matrix{vq}"),
+        csv_href: format!("/api/v1/matrix.csv{fq}"),
+        json_href: format!("/api/v1/matrix{fq}"),
         cols,
         groups,
         c: Chrome::new(state, ctx, "matrix"),
@@ -445,8 +529,8 @@ struct VersionQuery {
 async fn jurisdiction(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
-    Query(q): Query<VersionQuery>,
+    PagePath(id): PagePath<String>,
+    PageQuery(q): PageQuery<VersionQuery>,
 ) -> Response {
     let snap = state.snapshot();
     let corpus = &snap.corpus;
@@ -518,8 +602,8 @@ async fn jurisdiction(
 async fn report(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
-    Query(q): Query<VersionQuery>,
+    PagePath(id): PagePath<String>,
+    PageQuery(q): PageQuery<VersionQuery>,
 ) -> Response {
     let snap = state.snapshot();
     let v = match api::view(&snap.corpus, q.version.as_deref()) {
@@ -598,8 +682,8 @@ struct RequirementPage<'a> {
 async fn requirement(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
-    Query(q): Query<VersionQuery>,
+    PagePath(id): PagePath<String>,
+    PageQuery(q): PageQuery<VersionQuery>,
 ) -> Response {
     let snap = state.snapshot();
     let corpus = &snap.corpus;
@@ -763,7 +847,11 @@ struct InstrumentPage<'a> {
     provisions: Vec<ProvisionItem>,
 }
 
-async fn instrument(State(state): State<AppState>, ctx: Ctx, Path((id, version)): Path<(String, String)>) -> Response {
+async fn instrument(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    PagePath((id, version)): PagePath<(String, String)>,
+) -> Response {
     let snap = state.snapshot();
     let Some(i) = snap.corpus.instrument(&id, &version) else {
         return api_error_page(&state, &ctx, ApiError::not_found(format!("instrument '{id}@{version}'")));
@@ -840,7 +928,7 @@ struct DiffPage<'a> {
     to_assess: Vec<(String, String)>,
 }
 
-async fn diff(State(state): State<AppState>, ctx: Ctx, Query(q): Query<api::DiffQuery>) -> Response {
+async fn diff(State(state): State<AppState>, ctx: Ctx, PageQuery(q): PageQuery<api::DiffQuery>) -> Response {
     let snap = state.snapshot();
     let corpus = &snap.corpus;
     let tr = ctx.tr(&state);
@@ -954,7 +1042,7 @@ struct SearchPage<'a> {
     hits: Vec<api::HitOut>,
 }
 
-async fn search(State(state): State<AppState>, ctx: Ctx, Query(q): Query<api::SearchQuery>) -> Response {
+async fn search(State(state): State<AppState>, ctx: Ctx, PageQuery(q): PageQuery<api::SearchQuery>) -> Response {
     let tr = ctx.tr(&state);
     let hits = match api::run_search(&state, &q) {
         Ok(h) => h,
@@ -1024,7 +1112,11 @@ async fn changes(State(state): State<AppState>, ctx: Ctx) -> Response {
     render(&ChangesPage { title: tr.t("changes-title"), events, c: Chrome::new(&state, &ctx, "changes") })
 }
 
-async fn history(State(state): State<AppState>, ctx: Ctx, Path((j, r, v)): Path<(String, String, String)>) -> Response {
+async fn history(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    PagePath((j, r, v)): PagePath<(String, String, String)>,
+) -> Response {
     let tr = ctx.tr(&state);
     let key = store::Key { jurisdiction: j.clone(), requirement: r.clone(), version: v };
     let entries = match state.store.history(&key).await {
@@ -1076,7 +1168,7 @@ pub struct LangQuery {
 }
 
 /// Remembers the chosen language in a cookie (a year) and goes back.
-pub async fn set_lang(State(state): State<AppState>, Query(q): Query<LangQuery>) -> Response {
+pub async fn set_lang(State(state): State<AppState>, PageQuery(q): PageQuery<LangQuery>) -> Response {
     let next = safe_next(q.next.as_deref());
     match q.set.as_deref().and_then(Lang::parse) {
         Some(lang) => {
@@ -1128,7 +1220,7 @@ fn login_page(
     r
 }
 
-pub async fn login_form(State(state): State<AppState>, ctx: Ctx, Query(q): Query<NextQuery>) -> Response {
+pub async fn login_form(State(state): State<AppState>, ctx: Ctx, PageQuery(q): PageQuery<NextQuery>) -> Response {
     login_page(&state, &ctx, StatusCode::OK, String::new(), safe_next(q.next.as_deref()), String::new())
 }
 
@@ -1140,7 +1232,7 @@ pub struct LoginForm {
     next: Option<String>,
 }
 
-pub async fn login(State(state): State<AppState>, ctx: Ctx, Form(f): Form<LoginForm>) -> Response {
+pub async fn login(State(state): State<AppState>, ctx: Ctx, PageForm(f): PageForm<LoginForm>) -> Response {
     let tr = ctx.tr(&state);
     let next = safe_next(f.next.as_deref());
     let pre_ok = match (auth::cookie(&ctx.headers, auth::PRE_CSRF_COOKIE), f.csrf.as_deref()) {
@@ -1177,7 +1269,7 @@ pub struct CsrfForm {
     csrf: Option<String>,
 }
 
-pub async fn logout(State(state): State<AppState>, ctx: Ctx, Form(f): Form<CsrfForm>) -> Response {
+pub async fn logout(State(state): State<AppState>, ctx: Ctx, PageForm(f): PageForm<CsrfForm>) -> Response {
     if ctx.session.is_some() && !ctx.csrf_ok(f.csrf.as_deref()) {
         let message = ctx.tr(&state).t("error-csrf");
         return error_page(&state, &ctx, StatusCode::FORBIDDEN, message);
@@ -1299,7 +1391,7 @@ fn propose_page(
 async fn propose_form(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((j, r, v)): Path<(String, String, String)>,
+    PagePath((j, r, v)): PagePath<(String, String, String)>,
 ) -> Response {
     if let Err(resp) = page_require(&state, &ctx, Role::Editor, None) {
         return resp;
@@ -1342,8 +1434,8 @@ async fn propose_form(
 async fn propose(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((j, r, v)): Path<(String, String, String)>,
-    Form(form): Form<ProposeForm>,
+    PagePath((j, r, v)): PagePath<(String, String, String)>,
+    PageForm(form): PageForm<ProposeForm>,
 ) -> Response {
     let user = match page_require(&state, &ctx, Role::Editor, Some(form.csrf.as_deref())) {
         Ok(u) => u,
@@ -1391,7 +1483,7 @@ struct StateQuery {
     state: Option<String>,
 }
 
-async fn proposals(State(state): State<AppState>, ctx: Ctx, Query(q): Query<StateQuery>) -> Response {
+async fn proposals(State(state): State<AppState>, ctx: Ctx, PageQuery(q): PageQuery<StateQuery>) -> Response {
     if let Err(resp) = page_require(&state, &ctx, Role::Viewer, None) {
         return resp;
     }
@@ -1444,6 +1536,8 @@ struct ProposalPage<'a> {
     error: String,
     rows: Vec<(String, String, String, bool)>,
     can_decide: bool,
+    /// The viewer made the proposal: they may reject or withdraw it, not approve it.
+    own: bool,
     can_withdraw: bool,
 }
 
@@ -1519,6 +1613,7 @@ async fn proposal_page(state: &AppState, ctx: &Ctx, id: i64, error: Option<&ApiE
         error: error.map_or(String::new(), |e| e.message.clone()),
         rows,
         can_decide: pending && user.is_some_and(|u| u.role.can_review()),
+        own: user.is_some_and(|u| u.username == p.proposed_by),
         can_withdraw: pending && user.is_some_and(|u| u.username == p.proposed_by),
     };
     let mut r = render(&page);
@@ -1528,7 +1623,7 @@ async fn proposal_page(state: &AppState, ctx: &Ctx, id: i64, error: Option<&ApiE
     r
 }
 
-async fn proposal(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
+async fn proposal(State(state): State<AppState>, ctx: Ctx, PagePath(id): PagePath<i64>) -> Response {
     proposal_page(&state, &ctx, id, None).await
 }
 
@@ -1540,7 +1635,12 @@ pub struct DecideForm {
     comment: String,
 }
 
-async fn decide(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<DecideForm>) -> Response {
+async fn decide(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    PagePath(id): PagePath<i64>,
+    PageForm(f): PageForm<DecideForm>,
+) -> Response {
     let user = match page_require(&state, &ctx, Role::Reviewer, Some(f.csrf.as_deref())) {
         Ok(u) => u,
         Err(resp) => return resp,
@@ -1564,7 +1664,12 @@ async fn decide(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Fo
     }
 }
 
-async fn withdraw(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<CsrfForm>) -> Response {
+async fn withdraw(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    PagePath(id): PagePath<i64>,
+    PageForm(f): PageForm<CsrfForm>,
+) -> Response {
     let user = match page_require(&state, &ctx, Role::Editor, Some(f.csrf.as_deref())) {
         Ok(u) => u,
         Err(resp) => return resp,
@@ -1630,7 +1735,7 @@ pub struct UserForm {
     role: String,
 }
 
-async fn add_user(State(state): State<AppState>, ctx: Ctx, Form(f): Form<UserForm>) -> Response {
+async fn add_user(State(state): State<AppState>, ctx: Ctx, PageForm(f): PageForm<UserForm>) -> Response {
     if let Err(resp) = page_require(&state, &ctx, Role::Admin, Some(f.csrf.as_deref())) {
         return resp;
     }

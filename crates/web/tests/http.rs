@@ -191,6 +191,12 @@ async fn scenario(s: Server) {
     let r = anon.get(format!("{}/api/v1/matrix.csv", s.base)).send().await.unwrap();
     assert!(r.headers()[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/csv"));
     assert!(r.text().await.unwrap().starts_with("requirement,instrument,version,topic,weight,statement,rs,rs_flags"));
+    // The CSV download honours the page's filters.
+    let csv =
+        anon.get(format!("{}/api/v1/matrix.csv?topic=orders", s.base)).send().await.unwrap().text().await.unwrap();
+    assert!(csv.lines().count() > 2 && csv.lines().skip(1).all(|l| l.split(',').nth(3) == Some("orders")), "{csv}");
+    let (_, html) = get(&anon, format!("{}/?topic=orders&status=none", s.base)).await;
+    assert!(html.contains("/api/v1/matrix.csv?topic=orders&#38;status=none"));
     let r = anon.get(format!("{}/api/v1/jurisdictions/al/gaps.csv", s.base)).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let (st, body) = get(&anon, format!("{}/api/v1/jurisdictions/zz", s.base)).await;
@@ -242,6 +248,11 @@ async fn scenario(s: Server) {
         (json!({"jurisdiction": "eu"}), "jurisdiction"),
         (json!({"confidence": "sure"}), "confidence"),
         (json!({"surprise": 1}), "surprise"),
+        (json!({"jurisdiction": 5}), "jurisdiction"),
+        (json!({"evidence": "not a list"}), "evidence"),
+        (json!({"rationale": null}), "rationale"),
+        (json!({"rationale": "a\u{0}b"}), "rationale"),
+        (json!({"sources": ["https://example.org/\u{1b}[31m"]}), "sources"),
     ] {
         let mut body = proposal_body();
         for (k, v) in patch.as_object().unwrap() {
@@ -486,6 +497,140 @@ async fn scenario(s: Server) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_scenario() {
     scenario(start(None).await).await;
+}
+
+/// Hostile and malformed requests: each gets a clear 4xx naming what was wrong, never a 500.
+async fn hostile(s: Server) {
+    let anon = client();
+    // Redirects after a language switch or a login stay on this site, whatever `next` holds.
+    for next in ["/%09/evil.example", "/%0D%0A/evil.example", "//evil.example", "/%0B", "https://evil.example"] {
+        let r = anon.get(format!("{}/lang?set=sq&next={next}", s.base)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{next}");
+        assert_eq!(r.headers()[header::LOCATION], "/", "{next}");
+    }
+    // Malformed path and query parameters: JSON errors in the API, pages elsewhere.
+    let (editor, editor_csrf) = login(&s, "editor").await;
+    let (reviewer, reviewer_csrf) = login(&s, "reviewer").await;
+    let r = reviewer
+        .post(format!("{}/api/v1/proposals/abc/approve", s.base))
+        .header("x-csrf-token", &reviewer_csrf)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(r.json::<Value>().await.unwrap()["error"]["field"], "id");
+    for (query, field) in [("version=a&version=b", "version"), ("to=eu-csar@nope", "to"), ("from=nope@x", "from")] {
+        let path = if field == "version" { "matrix" } else { "diff" };
+        let r = anon.get(format!("{}/api/v1/{path}?{query}", s.base)).send().await.unwrap();
+        let status = r.status();
+        let err: Value = r.json().await.unwrap();
+        assert!(status.is_client_error(), "{query}: {status}");
+        assert_eq!(err["error"]["field"], field, "{query}: {err}");
+    }
+    let (st, html) = get(&editor, format!("{}/proposals/abc", s.base)).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    assert!(html.contains("<main"), "an error page, not a plain line: {html}");
+    let (st, html) = get(&anon, format!("{}/?version=a&version=b", s.base)).await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert!(html.contains("<main") && html.contains("version"), "{html}");
+    // A body that is not JSON, or says it is not.
+    let r = editor
+        .post(format!("{}/api/v1/proposals", s.base))
+        .header("x-csrf-token", &editor_csrf)
+        .body(proposal_body().to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert!(r.json::<Value>().await.unwrap()["error"]["message"].as_str().unwrap().contains("application/json"));
+    // Text PostgreSQL cannot store (NUL) is refused up front, in paths and bodies alike.
+    let (st, _) = get(&anon, format!("{}/api/v1/assessments/rs/x%00/com-2022/history", s.base)).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    let r = anon
+        .post(format!("{}/api/v1/session", s.base))
+        .json(&json!({"username": "edi\u{0}tor", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    // An absurdly long username is refused before the login throttle stores it.
+    let r = anon
+        .post(format!("{}/api/v1/session", s.base))
+        .json(&json!({"username": "x".repeat(1 << 20), "password": "p"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    // A form with a field missing is a page that names it.
+    let (_, form) = get(&editor, format!("{}/assessments/mk/csar-def-child/com-2022/propose", s.base)).await;
+    let csrf = form.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let r = editor
+        .post(format!("{}/assessments/mk/csar-def-child/com-2022/propose", s.base))
+        .form(&[("csrf", csrf.as_str()), ("rationale", "no status")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("<main") && html.contains("status"), "{html}");
+
+    // Four eyes: a reviewer cannot approve their own proposal, on the API or the page.
+    let r = reviewer
+        .post(format!("{}/api/v1/proposals", s.base))
+        .header("x-csrf-token", &reviewer_csrf)
+        .json(&proposal_body())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let r = reviewer
+        .post(format!("{}/api/v1/proposals/{id}/approve", s.base))
+        .header("x-csrf-token", &reviewer_csrf)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let (admin, admin_csrf) = login(&s, "admin").await;
+    let (_, html) = get(&admin, format!("{}/proposals/{id}", s.base)).await;
+    assert!(html.contains("id=\"approve\""), "another reviewer may approve");
+    let r = admin
+        .post(format!("{}/api/v1/proposals/{id}/approve", s.base))
+        .header("x-csrf-token", &admin_csrf)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    // Usernames are unique regardless of case.
+    let r = admin
+        .post(format!("{}/api/v1/users", s.base))
+        .header("x-csrf-token", &admin_csrf)
+        .json(&json!({"username": "Editor", "display_name": "Another", "password": PASSWORD, "role": "viewer"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let r = admin
+        .post(format!("{}/api/v1/users", s.base))
+        .header("x-csrf-token", &admin_csrf)
+        .json(&json!({"username": "nul", "display_name": "a\u{0}b", "password": PASSWORD, "role": "viewer"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json::<Value>().await.unwrap()["error"]["field"], "display_name");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_hostile_input() {
+    hostile(start(None).await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_hostile_input() {
+    let Some(base) = store::testing::postgres_base_url() else { return };
+    let url = store::testing::fresh_postgres(&base).await.unwrap();
+    hostile(start(Some(url)).await).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -741,8 +886,18 @@ async fn openapi_matches_real_responses() {
         let body: Value = r.json().await.unwrap();
         check(template, "get", status, &body);
     }
+    // The proposer may not approve (403); another reviewer may (200); then it is decided (409).
     let r =
         c.post(format!("{}/api/v1/proposals/{id}/approve", s.base)).header("x-csrf-token", &csrf).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    check("/api/v1/proposals/{id}/approve", "post", 403, &r.json().await.unwrap());
+    let (rc, rcsrf) = login(&s, "reviewer").await;
+    let r = rc
+        .post(format!("{}/api/v1/proposals/{id}/approve", s.base))
+        .header("x-csrf-token", &rcsrf)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     check("/api/v1/proposals/{id}/approve", "post", 200, &r.json().await.unwrap());
     let r =
