@@ -52,13 +52,24 @@ impl View {
                     }
                 }
             };
+            let measurable = corpus.requirement_instruments();
+            if !measurable.contains(&instrument.as_str()) {
+                let what = if corpus.versions(&instrument).is_empty() {
+                    "is not an instrument"
+                } else {
+                    "has no requirements"
+                };
+                return Err(format!("'{instrument}' {what}: measure against a version of {}", measurable.join(", ")));
+            }
             if !corpus.versions(&instrument).contains(&version) {
                 return Err(format!(
                     "'{instrument}' has no version '{version}' (it has: {})",
                     corpus.versions(&instrument).join(", ")
                 ));
             }
-            chosen.insert(instrument, version);
+            if let Some(first) = chosen.insert(instrument.clone(), version.clone()) {
+                return Err(format!("'{instrument}' is given twice ({first} and {version}): choose one version"));
+            }
         }
         Ok(View { chosen })
     }

@@ -97,6 +97,9 @@ fn scores_follow_the_documented_formula() {
     assert_eq!(aa2.overall.stale, 1);
     assert_eq!(aa2.overall.index, Some(100.0));
     assert!(View::parse(&c, &["v9".into()]).is_err());
+    // Errors say what is wrong: an unknown instrument, one twice.
+    assert!(View::parse(&c, &["nope@v2".into()]).unwrap_err().contains("'nope' is not an instrument"));
+    assert!(View::parse(&c, &["x-act@v1".into(), "x-act@v2".into()]).unwrap_err().contains("given twice"));
 }
 
 #[test]
