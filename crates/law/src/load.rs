@@ -240,7 +240,10 @@ impl Loader {
             if matches!(status, Status::NotApplicable | Status::NotAssessed) {
                 self.error(file.loc_of(&credit), format!("status '{status}' earns no credit; remove this line"));
             } else if !(0.0..=1.0).contains(&value) {
-                self.error(file.loc_of(&credit), format!("credit for '{status}' must be between 0 and 1, not {value}"));
+                self.error(
+                    file.loc_of(&credit),
+                    format!("credit for '{status}' must be between 0 and 1, not {}", number(value)),
+                );
             } else {
                 scoring.status_credit.insert(status, value);
             }
@@ -250,7 +253,7 @@ impl Loader {
             if !(0.0..=MAX_WEIGHT).contains(&value) {
                 self.error(
                     file.loc_of(&weight),
-                    format!("weight for '{topic}' must be a number from 0 to {MAX_WEIGHT}, not {value}"),
+                    format!("weight for '{topic}' must be a number from 0 to {MAX_WEIGHT}, not {}", number(value)),
                 );
             } else {
                 scoring.topic_weight.insert(topic, value);
@@ -507,7 +510,7 @@ impl Loader {
                 } else {
                     self.error(
                         file.loc_of(&w),
-                        format!("weight must be a number > 0 and at most {MAX_WEIGHT}, not {value}"),
+                        format!("weight must be a number > 0 and at most {MAX_WEIGHT}, not {}", number(value)),
                     );
                     1.0
                 }
@@ -618,6 +621,11 @@ impl Loader {
             });
         }
     }
+}
+
+/// A number as written in a message: `1e308`, not its 309 digits.
+fn number(v: f64) -> String {
+    if v.is_finite() && v.abs() >= 1e9 { format!("{v:e}") } else { v.to_string() }
 }
 
 /// `YYYY-MM-DD` naming a day that exists in the (proleptic) Gregorian calendar.

@@ -341,6 +341,8 @@ fn huge_weights_are_refused() {
         let errors = errors_after(|d| replace(d, "scoring.toml", "orders = 2.0", &format!("orders = {bad}")));
         assert_one_error(&errors, "scoring.toml:7: weight for 'orders' must be a number from 0 to 1000, not ");
     }
+    let errors = errors_after(|d| replace(d, "requirements/x-act.toml", "weight = 3", "weight = 1e308"));
+    assert_one_error(&errors, "requirements/x-act.toml:17: weight must be a number > 0 and at most 1000, not 1e308");
     let errors = errors_after(|d| {
         replace(d, "requirements/x-act.toml", "weight = 3", "weight = 1000");
         replace(d, "scoring.toml", "orders = 2.0", "orders = 1000");
