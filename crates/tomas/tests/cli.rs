@@ -152,3 +152,44 @@ fn user_add_and_list() {
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("at least 10 characters"));
 }
+
+#[test]
+fn index_bench_refuses_unsupported_parts_and_reads_bom_and_bad_bytes_with_line_numbers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("db.txt");
+    let q = tmp.path().join("q.txt");
+    let (d, qs) = (db.to_str().unwrap(), q.to_str().unwrap());
+    let o = tomas(&["index", "gen", "--n", "5000", "--queries", "20", "--db-out", d, "--queries-out", qs]);
+    assert!(o.status.success(), "{}", text(&o).1);
+    for parts in ["1", "10", "33", "40", "85", "86", "257", "x"] {
+        let o = tomas(&["index", "bench", "--db", d, "--queries", qs, "--parts", parts]);
+        let (_, err) = text(&o);
+        assert_eq!(o.status.code(), Some(2), "--parts {parts}: {err}");
+        assert!(err.contains("--parts") && !err.contains("panicked"), "--parts {parts}: {err}");
+    }
+    let o = tomas(&["index", "bench", "--db", d, "--queries", qs, "--parts", "40"]);
+    assert!(text(&o).1.contains("use 0 (no tables: a linear scan) or 11 to 32"), "{}", text(&o).1);
+    for parts in ["0", "11", "32"] {
+        let o = tomas(&["index", "bench", "--db", d, "--queries", qs, "--parts", parts, "--radius", "8"]);
+        let (out, err) = text(&o);
+        assert!(o.status.success(), "--parts {parts}: {err}");
+        assert!(out.contains("\"updates_visible\":true"), "{out}");
+    }
+
+    // A byte order mark (as Windows editors write) is skipped, like `bank import` does.
+    let hashes = std::fs::read_to_string(&q).unwrap();
+    std::fs::write(&q, format!("\u{feff}{hashes}")).unwrap();
+    let o = tomas(&["index", "bench", "--db", d, "--queries", qs]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(out.contains("\"queries\":20"), "{out}");
+    // Bytes that are not UTF-8: the line is named.
+    let mut bytes = hashes.into_bytes();
+    let third = bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').nth(1).unwrap().0 + 1;
+    bytes[third + 5] = 0xff;
+    std::fs::write(&q, &bytes).unwrap();
+    let o = tomas(&["index", "bench", "--db", d, "--queries", qs]);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err.contains(&format!("{qs}:3: not UTF-8 text (at byte 6 of the line)")), "{err}");
+}
