@@ -193,3 +193,50 @@ fn index_bench_refuses_unsupported_parts_and_reads_bom_and_bad_bytes_with_line_n
     assert_eq!(o.status.code(), Some(1));
     assert!(err.contains(&format!("{qs}:3: not UTF-8 text (at byte 6 of the line)")), "{err}");
 }
+
+/// `n` synthetic MD5 values, one per line.
+fn md5_list(n: u8) -> String {
+    (1..=n).map(|i| format!("{i:02x}").repeat(16) + "\n").collect()
+}
+
+#[test]
+fn banks_are_checked_against_their_file_names_and_bad_files_do_not_hide_the_others() {
+    let data = tempfile::tempdir().unwrap();
+    let d = data.path().to_str().unwrap();
+    let list = data.path().join("list.txt");
+    std::fs::write(&list, md5_list(3)).unwrap();
+    let o = tomas(&["bank", "import", "t1", list.to_str().unwrap(), "--data-dir", d]);
+    assert!(o.status.success(), "{}", text(&o).1);
+    let banks = data.path().join("banks");
+    let t1 = std::fs::read(banks.join("t1.bank")).unwrap();
+
+    // A copy under another name is refused, and the original is left alone.
+    std::fs::write(banks.join("backup.bank"), &t1).unwrap();
+    let o = tomas(&["bank", "disable", "backup", "--data-dir", d]);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err.contains("backup.bank") && err.contains("holds bank 't1', not 'backup'"), "{err}");
+    assert_eq!(std::fs::read(banks.join("t1.bank")).unwrap(), t1);
+
+    // Empty and truncated files: "truncated", with the file named; the good bank is still listed.
+    std::fs::write(banks.join("empty.bank"), b"").unwrap();
+    std::fs::write(banks.join("short.bank"), &t1[..100]).unwrap();
+    let o = tomas(&["bank", "list", "--data-dir", d]);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}{err}");
+    assert!(out.lines().any(|l| l.starts_with("t1 ")), "{out}");
+    assert!(err.contains("backup.bank") && err.contains("empty.bank") && err.contains("short.bank"), "{err}");
+    assert!(!err.contains("fill whole buffer"), "{err}");
+    let o = tomas(&["bank", "list", "--json", "--data-dir", d]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(text(&o).0.lines().count(), 1);
+    for name in ["empty", "short"] {
+        let o = tomas(&["bank", "verify", name, "--data-dir", d]);
+        let (_, err) = text(&o);
+        assert_eq!(o.status.code(), Some(1));
+        assert!(err.contains(&format!("{name}.bank")) && err.contains("truncated"), "{err}");
+        assert!(!err.contains("fill whole buffer") && !err.contains("panicked"), "{err}");
+    }
+    let o = tomas(&["bank", "verify", "t1", "--data-dir", d]);
+    assert!(o.status.success(), "{}", text(&o).1);
+}

@@ -38,7 +38,8 @@ pub enum BankCmd {
     /// of import and a classification label.
     #[command(verbatim_doc_comment)]
     Import(ImportArgs),
-    /// List the banks: kind, state and number of entries of each type.
+    /// List the banks: kind, state and number of entries of each type. A bank file that cannot be
+    /// read is reported on stderr and the others are still listed (exit status 1).
     List {
         #[command(flatten)]
         data: DataDir,
@@ -252,8 +253,18 @@ fn list(store: &BankStore, json: bool) -> anyhow::Result<ExitCode> {
             "NAME", "TYPE", "STATE", "PDQ", "MD5", "SHA1", "SHA256", "URL", "DISABLED"
         )?;
     }
+    let mut bad = 0;
     for name in names {
-        let s = store.summary(&name)?;
+        let s = match store.summary(&name) {
+            Ok(s) => s,
+            Err(e) => {
+                // Reported after what was listed so far, which stays in order on stdout.
+                out.flush()?;
+                eprintln!("error: {e}");
+                bad += 1;
+                continue;
+            }
+        };
         let kind = if s.negative { "negative" } else { "positive" };
         let state = if s.enabled { "enabled" } else { "disabled" };
         if json {
@@ -275,7 +286,7 @@ fn list(store: &BankStore, json: bool) -> anyhow::Result<ExitCode> {
         }
     }
     out.flush()?;
-    Ok(ExitCode::SUCCESS)
+    Ok(if bad > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
 
 fn switch(args: SwitchArgs, enabled: bool) -> anyhow::Result<ExitCode> {
