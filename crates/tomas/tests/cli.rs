@@ -240,3 +240,41 @@ fn banks_are_checked_against_their_file_names_and_bad_files_do_not_hide_the_othe
     let o = tomas(&["bank", "verify", "t1", "--data-dir", d]);
     assert!(o.status.success(), "{}", text(&o).1);
 }
+
+#[cfg(unix)]
+#[test]
+fn match_does_not_follow_directory_symlinks() {
+    let data = tempfile::tempdir().unwrap();
+    let d = data.path().to_str().unwrap();
+    let list = data.path().join("list.txt");
+    std::fs::write(&list, md5_list(1)).unwrap();
+    assert!(tomas(&["bank", "import", "t1", list.to_str().unwrap(), "--data-dir", d]).status.success());
+    let images = data.path().join("images");
+    std::fs::create_dir_all(images.join("sub")).unwrap();
+    std::fs::write(images.join("sub/broken.jpg"), b"\xff\xd8\xff\xe0 not really a jpeg").unwrap();
+    std::os::unix::fs::symlink("..", images.join("sub/up")).unwrap();
+    std::os::unix::fs::symlink(".", images.join("loop")).unwrap();
+    let o = tomas(&["match", images.to_str().unwrap(), "--data-dir", d]);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("1 file(s): 0 matched, 1 failed"), "{err}");
+    assert_eq!(err.matches("broken.jpg").count(), 1, "{err}");
+}
+
+#[test]
+fn errors_state_each_cause_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("not-a-dir");
+    std::fs::write(&file, "x").unwrap();
+    let o = tomas(&["law", "matrix", "--data-dir", file.to_str().unwrap()]);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err.contains("not-a-dir/overlays: "), "{err}");
+    assert_eq!(err.matches("(os error").count(), 1, "{err}");
+    let list = tmp.path().join("list.txt");
+    std::fs::write(&list, md5_list(1)).unwrap();
+    let o = tomas(&["bank", "import", "t1", list.to_str().unwrap(), "--data-dir", file.to_str().unwrap()]);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(err.matches("(os error").count(), 1, "{err}");
+}
