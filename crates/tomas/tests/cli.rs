@@ -153,6 +153,11 @@ fn user_add_and_list() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("at least 10 characters"));
 }
 
+/// `n` synthetic MD5 values, one per line.
+fn md5_list(n: u8) -> String {
+    (1..=n).map(|i| format!("{i:02x}").repeat(16) + "\n").collect()
+}
+
 #[test]
 fn index_bench_refuses_unsupported_parts_and_reads_bom_and_bad_bytes_with_line_numbers() {
     let tmp = tempfile::tempdir().unwrap();
@@ -192,11 +197,6 @@ fn index_bench_refuses_unsupported_parts_and_reads_bom_and_bad_bytes_with_line_n
     let (_, err) = text(&o);
     assert_eq!(o.status.code(), Some(1));
     assert!(err.contains(&format!("{qs}:3: not UTF-8 text (at byte 6 of the line)")), "{err}");
-}
-
-/// `n` synthetic MD5 values, one per line.
-fn md5_list(n: u8) -> String {
-    (1..=n).map(|i| format!("{i:02x}").repeat(16) + "\n").collect()
 }
 
 #[test]
@@ -259,6 +259,45 @@ fn match_does_not_follow_directory_symlinks() {
     assert_eq!(o.status.code(), Some(1), "{err}");
     assert!(err.contains("1 file(s): 0 matched, 1 failed"), "{err}");
     assert_eq!(err.matches("broken.jpg").count(), 1, "{err}");
+}
+
+#[test]
+fn export_write_corpus_is_all_or_nothing() {
+    let fixture = repo().join("crates/law/tests/fixtures/good");
+    let out = tempfile::tempdir().unwrap();
+    let assessments = out.path().join("assessments");
+    std::fs::create_dir_all(&assessments).unwrap();
+    std::fs::write(assessments.join("aa.toml"), "old aa\n").unwrap();
+    std::fs::write(assessments.join("bb.toml"), "old bb\n").unwrap();
+    // The second temporary file cannot be written: the first must not be renamed into place.
+    std::fs::create_dir(assessments.join(".bb.toml.tmp")).unwrap();
+    let args = ["law", "export", "--corpus", fixture.to_str().unwrap(), "--write-corpus", out.path().to_str().unwrap()];
+    let o = tomas(&args);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains(".bb.toml.tmp") && err.contains("nothing was written"), "{err}");
+    assert_eq!(std::fs::read_to_string(assessments.join("aa.toml")).unwrap(), "old aa\n");
+    assert_eq!(std::fs::read_to_string(assessments.join("bb.toml")).unwrap(), "old bb\n");
+    assert!(!assessments.join(".aa.toml.tmp").exists(), "temporary file left behind");
+    // A target that is a directory: refused before anything is written.
+    std::fs::remove_dir(assessments.join(".bb.toml.tmp")).unwrap();
+    std::fs::remove_file(assessments.join("bb.toml")).unwrap();
+    std::fs::create_dir(assessments.join("bb.toml")).unwrap();
+    let o = tomas(&args);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).1.contains("it is a directory (nothing was written)"), "{}", text(&o).1);
+    assert_eq!(std::fs::read_to_string(assessments.join("aa.toml")).unwrap(), "old aa\n");
+    // Once the way is clear, both files are written and no temporary file is left.
+    std::fs::remove_dir(assessments.join("bb.toml")).unwrap();
+    let o = tomas(&args);
+    assert!(o.status.success(), "{}", text(&o).1);
+    assert!(std::fs::read_to_string(assessments.join("aa.toml")).unwrap().contains("[[assessment]]"));
+    assert!(assessments.join("bb.toml").is_file());
+    let names: Vec<String> = std::fs::read_dir(&assessments)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
 }
 
 #[test]
