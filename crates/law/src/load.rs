@@ -22,6 +22,10 @@ use crate::{
     },
 };
 
+/// The largest requirement weight and topic weight: far above any sensible relative importance,
+/// and small enough that weighted sums over any corpus stay finite.
+pub const MAX_WEIGHT: f64 = 1000.0;
+
 /// Loads every corpus file under `dir`. Problems come back as diagnostics beside the partial corpus.
 pub fn load_dir(dir: &Path) -> (Corpus, Vec<Diagnostic>) {
     let mut loader = Loader { corpus: Corpus::default(), diags: Vec::new() };
@@ -132,14 +136,47 @@ impl Loader {
     }
 
     /// Sorted `*.toml` files (or, with `dirs`, subdirectories) of `dir`; a missing dir is empty.
+    /// A directory that cannot be read, an entry that cannot be read and a `*.toml` entry that is
+    /// not a file are reported.
     fn list(&mut self, dir: &Path, dirs: bool) -> Vec<PathBuf> {
-        let Ok(entries) = fs::read_dir(dir) else {
-            return Vec::new();
+        let entries = match fs::read_dir(dir) {
+            Ok(entries) => entries,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Vec::new(),
+            Err(err) => {
+                self.error(
+                    Loc { file: dir.display().to_string().into(), line: 0 },
+                    format!("cannot read directory: {err}"),
+                );
+                return Vec::new();
+            }
         };
-        let mut out: Vec<PathBuf> = entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| if dirs { p.is_dir() } else { p.extension().is_some_and(|e| e == "toml") && p.is_file() })
-            .collect();
+        let mut out = Vec::new();
+        for entry in entries {
+            let path = match entry {
+                Ok(entry) => entry.path(),
+                Err(err) => {
+                    self.error(
+                        Loc { file: dir.display().to_string().into(), line: 0 },
+                        format!("cannot read directory: {err}"),
+                    );
+                    continue;
+                }
+            };
+            if dirs {
+                if path.is_dir() {
+                    out.push(path);
+                }
+            } else if path.extension().is_some_and(|e| e == "toml") {
+                if path.is_file() {
+                    out.push(path);
+                } else {
+                    self.error(
+                        Loc { file: path.display().to_string().into(), line: 0 },
+                        "not a file (a corpus .toml entry must be a regular file)",
+                    );
+                }
+            }
+        }
         out.sort();
         out
     }
@@ -203,15 +240,21 @@ impl Loader {
             if matches!(status, Status::NotApplicable | Status::NotAssessed) {
                 self.error(file.loc_of(&credit), format!("status '{status}' earns no credit; remove this line"));
             } else if !(0.0..=1.0).contains(&value) {
-                self.error(file.loc_of(&credit), format!("credit for '{status}' must be between 0 and 1, not {value}"));
+                self.error(
+                    file.loc_of(&credit),
+                    format!("credit for '{status}' must be between 0 and 1, not {}", number(value)),
+                );
             } else {
                 scoring.status_credit.insert(status, value);
             }
         }
         for (topic, weight) in raw.topic_weight {
             let value = *weight.get_ref();
-            if !(value.is_finite() && value >= 0.0) {
-                self.error(file.loc_of(&weight), format!("weight for '{topic}' must be a number ≥ 0, not {value}"));
+            if !(0.0..=MAX_WEIGHT).contains(&value) {
+                self.error(
+                    file.loc_of(&weight),
+                    format!("weight for '{topic}' must be a number from 0 to {MAX_WEIGHT}, not {}", number(value)),
+                );
             } else {
                 scoring.topic_weight.insert(topic, value);
             }
@@ -303,7 +346,7 @@ impl Loader {
             let loc = file.loc_of(&d);
             let d = d.into_inner();
             if !valid_date(&d) {
-                self.error(loc, format!("date '{d}' is not YYYY-MM-DD"));
+                self.error(loc, format!("date '{d}' is not a valid date (YYYY-MM-DD)"));
             }
             d
         });
@@ -462,10 +505,13 @@ impl Loader {
             None => 1.0,
             Some(w) => {
                 let value = *w.get_ref();
-                if value.is_finite() && value > 0.0 {
+                if value > 0.0 && value <= MAX_WEIGHT {
                     value
                 } else {
-                    self.error(file.loc_of(&w), format!("weight must be a number > 0, not {value}"));
+                    self.error(
+                        file.loc_of(&w),
+                        format!("weight must be a number > 0 and at most {MAX_WEIGHT}, not {}", number(value)),
+                    );
                     1.0
                 }
             }
@@ -555,7 +601,7 @@ impl Loader {
                 let dloc = file.loc_of(&d);
                 let d = d.into_inner();
                 if !valid_date(&d) {
-                    self.error(dloc, format!("assessed date '{d}' is not YYYY-MM-DD"));
+                    self.error(dloc, format!("assessed date '{d}' is not a valid date (YYYY-MM-DD)"));
                 }
                 d
             });
@@ -577,7 +623,12 @@ impl Loader {
     }
 }
 
-/// `YYYY-MM-DD` with a plausible month and day.
+/// A number as written in a message: `1e308`, not its 309 digits.
+fn number(v: f64) -> String {
+    if v.is_finite() && v.abs() >= 1e9 { format!("{v:e}") } else { v.to_string() }
+}
+
+/// `YYYY-MM-DD` naming a day that exists in the (proleptic) Gregorian calendar.
 pub fn valid_date(s: &str) -> bool {
     let b = s.as_bytes();
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
@@ -587,8 +638,18 @@ pub fn valid_date(s: &str) -> bool {
         b[r.clone()].iter().all(u8::is_ascii_digit).then(|| s[r].parse::<u32>().ok()).flatten()
     };
     match (digits(0..4), digits(5..7), digits(8..10)) {
-        (Some(_), Some(m), Some(d)) => (1..=12).contains(&m) && (1..=31).contains(&d),
+        (Some(y), Some(m), Some(d)) => (1..=12).contains(&m) && (1..=days_in_month(y, m)).contains(&d),
         _ => false,
+    }
+}
+
+/// Days in month `m` (1..=12) of year `y`, leap years included.
+fn days_in_month(y: u32, m: u32) -> u32 {
+    match m {
+        2 if y % 4 == 0 && (y % 100 != 0 || y % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
     }
 }
 
@@ -602,5 +663,13 @@ mod tests {
         assert!(!valid_date("2022-13-01"));
         assert!(!valid_date("11.5.2022"));
         assert!(!valid_date("2022-5-11"));
+        assert!(valid_date("2024-02-29"));
+        assert!(valid_date("2000-02-29"));
+        assert!(!valid_date("2023-02-29"));
+        assert!(!valid_date("1900-02-29"));
+        assert!(!valid_date("2024-02-30"));
+        assert!(!valid_date("2023-04-31"));
+        assert!(valid_date("2023-12-31"));
+        assert!(!valid_date("2023-01-00"));
     }
 }

@@ -25,12 +25,14 @@ pub struct Overlay {
     pub provisions: Vec<Imported>,
 }
 
+/// Each message is complete (it includes the underlying error's text), so no variant reports a
+/// `source()`: printing the error chain shows every cause once.
 #[derive(Debug, thiserror::Error)]
 pub enum OverlayError {
-    #[error("{path}: {source}")]
-    Io { path: PathBuf, source: io::Error },
-    #[error("{path}: not a TOMAS overlay file: {source}")]
-    Json { path: PathBuf, source: serde_json::Error },
+    #[error("{path}: {error}")]
+    Io { path: PathBuf, error: io::Error },
+    #[error("{path}: not a TOMAS overlay file: {error}")]
+    Json { path: PathBuf, error: serde_json::Error },
 }
 
 pub fn overlay_dir(data_dir: &Path) -> PathBuf {
@@ -47,13 +49,12 @@ impl Overlay {
         let dir = overlay_dir(data_dir);
         let io = |path: &Path| {
             let path = path.to_path_buf();
-            move |source| OverlayError::Io { path, source }
+            move |error| OverlayError::Io { path, error }
         };
         fs::create_dir_all(&dir).map_err(io(&dir))?;
         let path = dir.join(self.file_name());
         let tmp = dir.join(format!(".{}.tmp", self.file_name()));
-        let json =
-            serde_json::to_vec_pretty(self).map_err(|source| OverlayError::Json { path: path.clone(), source })?;
+        let json = serde_json::to_vec_pretty(self).map_err(|error| OverlayError::Json { path: path.clone(), error })?;
         fs::write(&tmp, json).map_err(io(&tmp))?;
         fs::rename(&tmp, &path).map_err(io(&path))?;
         Ok(path)
@@ -66,7 +67,7 @@ pub fn load_all(data_dir: &Path) -> Result<Vec<Overlay>, OverlayError> {
     let entries = match fs::read_dir(&dir) {
         Ok(entries) => entries,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(source) => return Err(OverlayError::Io { path: dir, source }),
+        Err(error) => return Err(OverlayError::Io { path: dir, error }),
     };
     let mut paths: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -78,9 +79,9 @@ pub fn load_all(data_dir: &Path) -> Result<Vec<Overlay>, OverlayError> {
     paths.sort();
     let mut out = Vec::new();
     for path in paths {
-        let bytes = fs::read(&path).map_err(|source| OverlayError::Io { path: path.clone(), source })?;
+        let bytes = fs::read(&path).map_err(|error| OverlayError::Io { path: path.clone(), error })?;
         let overlay =
-            serde_json::from_slice(&bytes).map_err(|source| OverlayError::Json { path: path.clone(), source })?;
+            serde_json::from_slice(&bytes).map_err(|error| OverlayError::Json { path: path.clone(), error })?;
         out.push(overlay);
     }
     Ok(out)

@@ -243,7 +243,27 @@ fn duplicate_provision() {
 fn invalid_date() {
     let errors =
         errors_after(|d| replace(d, "instruments/x-act/v1.toml", "date = \"2022-05-11\"", "date = \"11.5.2022\""));
-    assert_one_error(&errors, "instruments/x-act/v1.toml:9: date '11.5.2022' is not YYYY-MM-DD");
+    assert_one_error(&errors, "instruments/x-act/v1.toml:9: date '11.5.2022' is not a valid date (YYYY-MM-DD)");
+}
+
+#[test]
+fn impossible_dates_are_refused() {
+    for bad in ["2024-02-30", "2023-04-31", "2023-02-29", "1900-02-29", "2022-06-00"] {
+        let errors = errors_after(|d| {
+            replace(d, "instruments/x-act/v1.toml", "date = \"2022-05-11\"", &format!("date = \"{bad}\""))
+        });
+        assert_one_error(&errors, &format!("instruments/x-act/v1.toml:9: date '{bad}' is not a valid date"));
+        let errors = errors_after(|d| {
+            replace(d, "assessments/aa.toml", "assessed = \"2026-11-29\"", &format!("assessed = \"{bad}\""))
+        });
+        assert_one_error(&errors, &format!("assessments/aa.toml:18: assessed date '{bad}' is not a valid date"));
+    }
+    for good in ["2024-02-29", "2000-02-29", "2023-04-30", "2023-12-31"] {
+        let errors = errors_after(|d| {
+            replace(d, "instruments/x-act/v1.toml", "date = \"2022-05-11\"", &format!("date = \"{good}\""))
+        });
+        assert!(errors.iter().all(|e| !e.contains("not a valid date")), "{good}: {errors:?}");
+    }
 }
 
 #[test]
@@ -308,9 +328,63 @@ fn change_without_note_or_source() {
 #[test]
 fn bad_weight_and_scoring_values() {
     let errors = errors_after(|d| replace(d, "requirements/x-act.toml", "weight = 3", "weight = -3"));
-    assert_one_error(&errors, "requirements/x-act.toml:17: weight must be a number > 0, not -3");
+    assert_one_error(&errors, "requirements/x-act.toml:17: weight must be a number > 0 and at most 1000, not -3");
     let errors = errors_after(|d| replace(d, "scoring.toml", "partial = 0.5", "partial = 5.0"));
     assert_one_error(&errors, "scoring.toml:3: credit for 'partial' must be between 0 and 1");
+}
+
+#[test]
+fn huge_weights_are_refused() {
+    for bad in ["1e308", "1000.5", "inf", "nan"] {
+        let errors = errors_after(|d| replace(d, "requirements/x-act.toml", "weight = 3", &format!("weight = {bad}")));
+        assert_one_error(&errors, "requirements/x-act.toml:17: weight must be a number > 0 and at most 1000, not ");
+        let errors = errors_after(|d| replace(d, "scoring.toml", "orders = 2.0", &format!("orders = {bad}")));
+        assert_one_error(&errors, "scoring.toml:7: weight for 'orders' must be a number from 0 to 1000, not ");
+    }
+    let errors = errors_after(|d| replace(d, "requirements/x-act.toml", "weight = 3", "weight = 1e308"));
+    assert_one_error(&errors, "requirements/x-act.toml:17: weight must be a number > 0 and at most 1000, not 1e308");
+    let errors = errors_after(|d| {
+        replace(d, "requirements/x-act.toml", "weight = 3", "weight = 1000");
+        replace(d, "scoring.toml", "orders = 2.0", "orders = 1000");
+    });
+    assert_eq!(errors, Vec::<String>::new());
+}
+
+#[test]
+fn a_toml_entry_that_is_not_a_file_is_an_error() {
+    let errors = errors_after(|d| fs::create_dir(d.join("assessments/mk.toml")).unwrap());
+    assert_one_error(&errors, "assessments/mk.toml:0: not a file");
+    let errors = errors_after(|d| fs::create_dir(d.join("requirements/y-act.toml")).unwrap());
+    assert_one_error(&errors, "requirements/y-act.toml:0: not a file");
+}
+
+#[test]
+fn an_unreadable_directory_is_an_error_not_a_missing_one() {
+    // A file where a directory belongs: read_dir fails with "not a directory".
+    let errors = errors_after(|d| {
+        fs::remove_dir_all(d.join("assessments")).unwrap();
+        fs::write(d.join("assessments"), "").unwrap();
+    });
+    assert_one_error(&errors, "assessments:0: cannot read directory: ");
+    // A directory without read permission (root reads it anyway: then there is nothing to see).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("corpus");
+        copy_dir(Path::new(GOOD), &dir);
+        let assessments = dir.join("assessments");
+        fs::set_permissions(&assessments, fs::Permissions::from_mode(0o000)).unwrap();
+        let readable = fs::read_dir(&assessments).is_ok();
+        let (_, diags) = check_dir(&dir);
+        fs::set_permissions(&assessments, fs::Permissions::from_mode(0o755)).unwrap();
+        if readable {
+            eprintln!("skipped the permission case: this user reads a mode-000 directory");
+        } else {
+            let expected = format!("{}: cannot read directory: ", assessments.display());
+            assert!(diags.iter().any(|d| format!("{}: {}", d.loc.file, d.message).starts_with(&expected)), "{diags:?}");
+        }
+    }
 }
 
 #[test]

@@ -88,3 +88,23 @@ fn import_writes_an_overlay_that_outputs_show() {
     let art14 = corpus.instrument("eu-csar", "com-2022").unwrap().provision("art_14__para_2").unwrap();
     assert!(art14.text["en"].contains("24 hours"));
 }
+
+#[test]
+fn overlay_errors_name_the_path_and_state_each_cause_once() {
+    use std::error::Error;
+    let tmp = tempfile::tempdir().unwrap();
+    // A file where the data directory belongs: reading its overlays/ fails with "not a directory".
+    let file = tmp.path().join("file");
+    std::fs::write(&file, "x").unwrap();
+    let err = law::overlay::load_all(&file).unwrap_err();
+    let shown = err.to_string();
+    assert!(shown.starts_with(&format!("{}: ", file.join("overlays").display())), "{shown}");
+    assert!(err.source().is_none_or(|s| !shown.contains(&s.to_string())), "cause shown twice: {shown}");
+    // A file that is not an overlay.
+    std::fs::create_dir(tmp.path().join("overlays")).unwrap();
+    std::fs::write(tmp.path().join("overlays/x@y.json"), "{").unwrap();
+    let err = law::overlay::load_all(tmp.path()).unwrap_err();
+    let shown = err.to_string();
+    assert!(shown.contains("x@y.json: not a TOMAS overlay file: "), "{shown}");
+    assert!(err.source().is_none_or(|s| !shown.contains(&s.to_string())), "cause shown twice: {shown}");
+}

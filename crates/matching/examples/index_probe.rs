@@ -39,7 +39,13 @@ fn main() {
     let items: Vec<(u32, [u64; 4])> = db.iter().enumerate().map(|(i, h)| (i as u32, h.words())).collect();
     drop(db);
     let t = Instant::now();
-    let index = Index::build_words(items, parts);
+    let index = match Index::build_words(items, parts) {
+        Ok(index) => index,
+        Err(e) => {
+            eprintln!("index_probe: {e}");
+            std::process::exit(2);
+        }
+    };
     let stats = index.stats();
     println!(
         "built {n} in {:.1} s: {} tables, {:.1} bytes per hash",

@@ -115,7 +115,7 @@ impl Matcher {
         let next_id = AtomicU32::new(items.len() as u32);
         Matcher {
             banks: RwLock::new(banks),
-            index: Index::build_words(items, None),
+            index: Index::from_words(items, None),
             pdq_offsets,
             pdq_refs,
             added: RwLock::new(HashMap::new()),

@@ -236,6 +236,83 @@ fn store_round_trip_atomic_and_checked() {
     assert!(store.load("../x").is_err());
 }
 
+/// Rewrites a bank file's CRC after a change to its bytes, as a damaged-but-consistent file would be.
+fn fix_crc(bytes: &mut [u8]) {
+    let mut crc = crc32fast::Hasher::new();
+    crc.update(&bytes[..72]);
+    crc.update(&bytes[80..]);
+    let crc = crc.finalize().to_le_bytes();
+    bytes[72..76].copy_from_slice(&crc);
+}
+
+#[test]
+fn damaged_counts_and_truncated_files_are_refused_with_the_file_named() {
+    let dir = TempDir::new("damaged");
+    let store = BankStore::new(&dir.0);
+    store.save(&sample_bank("t1", false, 100, 7)).unwrap();
+    let path = store.path("t1");
+    let good = std::fs::read(&path).unwrap();
+    // Header counts whose sum overflows, with the checksum recomputed.
+    for counts in [[u64::MAX, 2, 0, 0, 0], [u64::MAX / 32 + 1, 0, 0, 0, 0], [1 << 62, 1 << 62, 1 << 62, 1 << 62, 0]] {
+        let mut bad = good.clone();
+        for (i, c) in counts.iter().enumerate() {
+            bad[16 + 8 * i..24 + 8 * i].copy_from_slice(&c.to_le_bytes());
+        }
+        fix_crc(&mut bad);
+        std::fs::write(&path, &bad).unwrap();
+        let err = store.load("t1").unwrap_err();
+        assert!(matches!(err, StoreError::Corrupt { .. }), "{err}");
+        assert!(err.to_string().contains("t1.bank"), "{err}");
+    }
+    // A huge entry count in the body.
+    let mut bad = good.clone();
+    let at = 80 + bad[80..].windows(8).position(|w| w == 102u64.to_le_bytes()).unwrap();
+    bad[at..at + 8].copy_from_slice(&u64::MAX.to_le_bytes());
+    fix_crc(&mut bad);
+    std::fs::write(&path, &bad).unwrap();
+    assert!(matches!(store.load("t1"), Err(StoreError::Corrupt { .. })));
+    // Empty and truncated files: "truncated", with the file named, from load and from summary.
+    for len in [0, 5, 79, 81, 83] {
+        std::fs::write(&path, &good[..len]).unwrap();
+        for err in [store.load("t1").unwrap_err(), store.summary("t1").unwrap_err()] {
+            let shown = err.to_string();
+            assert!(matches!(err, StoreError::Corrupt { .. }), "{len}: {shown}");
+            assert!(shown.contains("t1.bank") && shown.contains("truncated"), "{len}: {shown}");
+        }
+    }
+    std::fs::write(&path, &good[..good.len() - 1]).unwrap();
+    assert!(store.load("t1").unwrap_err().to_string().contains("truncated"));
+}
+
+#[test]
+fn a_bank_file_must_hold_the_bank_it_is_named_after() {
+    let dir = TempDir::new("renamed");
+    let store = BankStore::new(&dir.0);
+    store.save(&sample_bank("t1", false, 10, 8)).unwrap();
+    std::fs::copy(store.path("t1"), store.path("backup")).unwrap();
+    assert_eq!(store.names().unwrap(), ["backup", "t1"]);
+    for err in [store.load("backup").unwrap_err(), store.summary("backup").unwrap_err()] {
+        let shown = err.to_string();
+        assert!(matches!(err, StoreError::Corrupt { .. }), "{shown}");
+        assert!(shown.contains("backup.bank") && shown.contains("holds bank 't1', not 'backup'"), "{shown}");
+    }
+    assert!(store.load_all().is_err());
+    assert_eq!(store.load("t1").unwrap().name, "t1");
+}
+
+#[test]
+fn io_errors_name_the_path_and_state_the_cause_once() {
+    use std::error::Error;
+    let dir = TempDir::new("io");
+    std::fs::write(dir.0.join("banks"), "not a directory").unwrap();
+    let store = BankStore::new(&dir.0);
+    let err = store.save(&sample_bank("t1", false, 1, 9)).unwrap_err();
+    let shown = err.to_string();
+    assert!(shown.contains("banks"), "{shown}");
+    let cause = err.source().map(|s| s.to_string()).unwrap_or_default();
+    assert!(cause.is_empty() || !shown.contains(&cause), "the cause is both in the message and its source: {shown}");
+}
+
 #[test]
 fn matcher_radius_exact_kinds_negative_and_disabled() {
     let mut pos = sample_bank("POS", false, 20_000, 7);

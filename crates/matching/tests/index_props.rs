@@ -54,7 +54,7 @@ proptest! {
         radius in prop::sample::select(vec![0u32, 1, 8, 15, 16, 31, 32, 40, 47, 64]),
     ) {
         let (db, queries) = data(seed, n, kind);
-        let index = Index::build_with(items(&db), Some(parts));
+        let index = Index::build_with(items(&db), Some(parts)).unwrap();
         check(&index, &queries, radius)?;
     }
 
@@ -66,7 +66,7 @@ proptest! {
     ) {
         let (db, queries) = data(seed, 12_000, kind);
         let (first, rest) = db.split_at(6_000);
-        let index = Index::build_with(items(first), Some(16));
+        let index = Index::build_with(items(first), Some(16)).unwrap();
         // Inserts in uneven batches: tail, frozen flat segments, small merges.
         let mut next = first.len() as u32;
         for chunk in rest.chunks(1_337) {
@@ -92,6 +92,25 @@ proptest! {
         let hits = index.search(&queries[0], 0);
         prop_assert!(hits.iter().any(|h| h.id == back && h.distance == 0));
         check(&index, &queries, radius)?;
+    }
+}
+
+#[test]
+fn parts_outside_the_supported_range_are_refused_not_a_panic() {
+    let (db, queries) = data(3, 6_000, 0);
+    for parts in [1, 10, 33, 40, 85, 86, 256, 257, u32::MAX] {
+        let err = Index::build_with(items(&db), Some(parts)).err();
+        assert_eq!(err, Some(matching::index::BadParts(parts)), "{parts}");
+        assert!(matching::index::check_parts(parts).is_err());
+    }
+    let shown = matching::index::BadParts(40).to_string();
+    assert!(shown.contains("40") && shown.contains("0") && shown.contains("11 to 32"), "{shown}");
+    // The ends of the range work and agree with the linear scan at every radius that probes.
+    for parts in [0, plan::MIN_PARTS, plan::MAX_PARTS] {
+        let index = Index::build_with(items(&db), Some(parts)).unwrap();
+        for radius in [0, 1, 8, 31, 64] {
+            check(&index, &queries, radius).unwrap();
+        }
     }
 }
 

@@ -12,7 +12,8 @@
 //! ```
 //! Strings are a u32 length and UTF-8 bytes. Files are written atomically: a temporary file in the
 //! same directory, fsync, rename, fsync of the directory. A file whose checksum, version or
-//! lengths disagree is refused with an error naming it; it is never half-read.
+//! lengths disagree is refused with an error naming it; it is never half-read. So is a file whose
+//! stored bank name is not its file name (a copied file would otherwise change the original's bank).
 
 use std::fs;
 use std::io::{self, Write};
@@ -25,10 +26,12 @@ const VERSION: u32 = 1;
 const HEADER: usize = 80;
 const KIND_ORDER: [Kind; 5] = [Kind::Pdq, Kind::Md5, Kind::Sha1, Kind::Sha256, Kind::Url];
 
+/// Each variant's message is complete (it includes the I/O error's text), so none of them
+/// reports a `source()`: printing an error chain shows every cause once.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("{path}: {source}")]
-    Io { path: PathBuf, source: io::Error },
+    #[error("{path}: {error}")]
+    Io { path: PathBuf, error: io::Error },
     #[error("{path} is not a usable bank file: {what}")]
     Corrupt { path: PathBuf, what: String },
     #[error("no bank named '{0}' (see `tomas bank list`)")]
@@ -38,7 +41,7 @@ pub enum StoreError {
 }
 
 fn io_err(path: &Path) -> impl FnOnce(io::Error) -> StoreError + '_ {
-    move |source| StoreError::Io { path: path.to_owned(), source }
+    move |error| StoreError::Io { path: path.to_owned(), error }
 }
 
 /// The header of a bank file: enough for `tomas bank list` without reading the entries.
@@ -109,28 +112,32 @@ impl BankStore {
             }
             Err(e) => return Err(io_err(&path)(e)),
         };
-        decode(&bytes).map_err(|what| StoreError::Corrupt { path, what })
+        let bank = decode(&bytes).map_err(|what| StoreError::Corrupt { path: path.clone(), what })?;
+        check_stored_name(&path, name, &bank.name)?;
+        Ok(bank)
     }
 
     pub fn load_all(&self) -> Result<Vec<Bank>, StoreError> {
         self.names()?.iter().map(|n| self.load(n)).collect()
     }
 
-    /// Reads only the header (no checksum check: that needs the whole file).
+    /// Reads only the header and the name (no checksum check: that needs the whole file).
     pub fn summary(&self, name: &str) -> Result<Summary, StoreError> {
         super::check_name(name)?;
         let path = self.path(name);
-        let mut f = fs::File::open(&path).map_err(io_err(&path))?;
+        let corrupt = |what| StoreError::Corrupt { path: path.clone(), what };
+        let f = fs::File::open(&path).map_err(io_err(&path))?;
         let len = f.metadata().map_err(io_err(&path))?.len();
-        let mut head = vec![0u8; HEADER];
-        io::Read::read_exact(&mut f, &mut head).map_err(io_err(&path))?;
-        let h = Header::parse(&head).map_err(|what| StoreError::Corrupt { path: path.clone(), what })?;
-        let mut namebuf = [0u8; 4 + 64];
-        let n = io::Read::read(&mut f, &mut namebuf).map_err(io_err(&path))?;
-        let mut r = Reader { b: &namebuf[..n], at: 0 };
-        let name = r.string().map_err(|what| StoreError::Corrupt { path, what })?;
+        // The header and the longest name (a u32 length and at most 64 bytes); a shorter file
+        // is reported as truncated by the parsers, not as an I/O error.
+        let mut head = Vec::with_capacity(HEADER + 4 + 64);
+        io::Read::read_to_end(&mut io::Read::take(f, (HEADER + 4 + 64) as u64), &mut head).map_err(io_err(&path))?;
+        let h = Header::parse(&head).map_err(corrupt)?;
+        let mut r = Reader { b: &head[HEADER..], at: 0 };
+        let stored = r.string().map_err(corrupt)?;
+        check_stored_name(&path, name, &stored)?;
         Ok(Summary {
-            name,
+            name: stored,
             enabled: h.flags & 1 != 0,
             negative: h.flags & 2 != 0,
             counts: h.counts,
@@ -172,6 +179,21 @@ impl BankStore {
     }
 }
 
+/// A bank file must hold the bank it is named after: `cp a.bank b.bank` followed by a change to
+/// bank `b` would otherwise save bank `a` over `a.bank`.
+fn check_stored_name(path: &Path, file_name: &str, stored: &str) -> Result<(), StoreError> {
+    if stored == file_name {
+        return Ok(());
+    }
+    Err(StoreError::Corrupt {
+        path: path.to_owned(),
+        what: format!(
+            "it holds bank '{stored}', not '{file_name}' (a bank file must be named after the bank it \
+             holds: keep copies outside this directory)"
+        ),
+    })
+}
+
 struct Header {
     flags: u32,
     counts: [u64; 5],
@@ -183,7 +205,7 @@ struct Header {
 impl Header {
     fn parse(b: &[u8]) -> Result<Header, String> {
         if b.len() < HEADER {
-            return Err(format!("{} bytes is shorter than the {HEADER}-byte header", b.len()));
+            return Err(format!("truncated: {} bytes, shorter than the {HEADER}-byte header", b.len()));
         }
         if &b[..8] != MAGIC {
             return Err("it does not start with TOMASBNK".into());
@@ -307,7 +329,8 @@ fn decode(bytes: &[u8]) -> Result<Bank, String> {
     let h = Header::parse(bytes)?;
     let body = &bytes[HEADER..];
     if body.len() as u64 != h.body_len {
-        return Err(format!("the header says {} body bytes, the file has {}", h.body_len, body.len()));
+        let truncated = if (body.len() as u64) < h.body_len { "truncated: " } else { "" };
+        return Err(format!("{truncated}the header says {} body bytes, the file has {}", h.body_len, body.len()));
     }
     let mut crc = crc32fast::Hasher::new();
     crc.update(&bytes[..72]);
@@ -325,16 +348,19 @@ fn decode(bytes: &[u8]) -> Result<Bank, String> {
         let label = r.string()?;
         provenance.push(Provenance { source, imported_at, label });
     }
-    let n = usize::try_from(r.u64()?).map_err(|_| "entry count too large".to_string())?;
-    if n as u64 != h.counts.iter().sum::<u64>() {
+    let too_large = || "entry counts too large for this file".to_string();
+    let n = usize::try_from(r.u64()?).map_err(|_| too_large())?;
+    let total = h.counts.iter().try_fold(0u64, |sum, c| sum.checked_add(*c));
+    if total != Some(n as u64) {
         return Err("entry counts in header and body disagree".into());
     }
     let kinds = r.take(n)?;
-    let enabled = r.take(n.div_ceil(64) * 8)?;
-    let provs = r.take(n * 4)?;
+    let enabled = r.take(n.div_ceil(64).checked_mul(8).ok_or_else(too_large)?)?;
+    let provs = r.take(n.checked_mul(4).ok_or_else(too_large)?)?;
     let mut sections: [&[u8]; 4] = [&[]; 4];
     for (i, kind) in KIND_ORDER[..4].iter().enumerate() {
-        sections[i] = r.take(h.counts[i] as usize * kind.width())?;
+        let len = usize::try_from(h.counts[i]).ok().and_then(|c| c.checked_mul(kind.width()));
+        sections[i] = r.take(len.ok_or_else(too_large)?)?;
     }
     let mut cursor = [0usize; 4];
     let mut entries = Vec::with_capacity(n);

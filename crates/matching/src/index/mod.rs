@@ -35,6 +35,21 @@ pub const TAIL_MAX: usize = 1024;
 /// Merges up to this many hashes happen during an insert; bigger ones wait for `compact`.
 const SYNC_MERGE_MAX: usize = 1 << 20;
 
+/// A number of substring parts the index cannot use (see [`check_parts`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{0} substring parts is not supported: use 0 (no tables: a linear scan) or {min} to {max}",
+    min = plan::MIN_PARTS,
+    max = plan::MAX_PARTS
+)]
+pub struct BadParts(pub u32);
+
+/// Checks a fixed number of substring parts: 0 (no tables) or [`plan::MIN_PARTS`]`..=`[`plan::MAX_PARTS`]
+/// (fewer parts would be wider than [`plan::MAX_PART_BITS`]).
+pub fn check_parts(parts: u32) -> Result<(), BadParts> {
+    if parts == 0 || (plan::MIN_PARTS..=plan::MAX_PARTS).contains(&parts) { Ok(()) } else { Err(BadParts(parts)) }
+}
+
 /// One search result: the caller's id of a stored hash and its distance from the query.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Hit {
@@ -110,18 +125,27 @@ impl Index {
 
     /// An index over `items` (id, hash), built in one go as a single segment.
     pub fn build(items: Vec<(u32, Hash256)>) -> Index {
-        Index::build_with(items, None)
+        let items: Vec<(u32, [u64; 4])> = items.into_iter().map(|(id, h)| (id, h.words())).collect();
+        Index::from_words(items, None)
     }
 
     /// Like [`Index::build`] with a fixed number of substring parts (`Some(16)` = 16 × 16 bits,
-    /// `Some(0)` = no tables: always a linear scan).
-    pub fn build_with(items: Vec<(u32, Hash256)>, parts: Option<u32>) -> Index {
+    /// `Some(0)` = no tables: always a linear scan); refused unless [`check_parts`] accepts it.
+    pub fn build_with(items: Vec<(u32, Hash256)>, parts: Option<u32>) -> Result<Index, BadParts> {
         let items: Vec<(u32, [u64; 4])> = items.into_iter().map(|(id, h)| (id, h.words())).collect();
         Index::build_words(items, parts)
     }
 
     /// [`Index::build_with`] on hashes already in word form (see [`Hash256::words`]).
-    pub fn build_words(items: Vec<(u32, [u64; 4])>, parts: Option<u32>) -> Index {
+    pub fn build_words(items: Vec<(u32, [u64; 4])>, parts: Option<u32>) -> Result<Index, BadParts> {
+        if let Some(m) = parts {
+            check_parts(m)?;
+        }
+        Ok(Index::from_words(items, parts))
+    }
+
+    /// [`Index::build_words`] with the number of parts already checked (or `None`).
+    pub(crate) fn from_words(items: Vec<(u32, [u64; 4])>, parts: Option<u32>) -> Index {
         let segments = if items.is_empty() { Vec::new() } else { vec![Arc::new(Segment::build(items, parts))] };
         Index { state: RwLock::new(Arc::new(Snapshot { segments, ..Snapshot::default() })), parts, ..Index::default() }
     }

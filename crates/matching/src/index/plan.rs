@@ -22,6 +22,9 @@ pub const MAX_PART_BITS: u32 = 24;
 /// The fewest parts a segment uses (11 parts are at most 24 bits wide).
 pub const MIN_PARTS: u32 = 11;
 
+/// The most parts a segment uses (a probe keeps the query's key of each part on the stack).
+pub const MAX_PARTS: u32 = 32;
+
 /// A split of the 256 bits into `m` contiguous parts of near-equal width.
 pub fn split(m: u32) -> Vec<Part> {
     assert!((1..=256).contains(&m));

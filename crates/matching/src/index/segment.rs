@@ -69,7 +69,8 @@ pub struct Scratch {
 
 impl Segment {
     /// Builds a segment over `items` (caller id, hash words). The split is chosen from the size
-    /// unless `parts` says how many substrings to use (`Some(0)` = flat).
+    /// unless `parts` says how many substrings to use (`Some(0)` = flat; other values are kept
+    /// within [`plan::MIN_PARTS`]`..=`[`plan::MAX_PARTS`]; [`super::Index`] refuses them instead).
     pub fn build(items: Vec<(u32, [u64; 4])>, parts: Option<u32>) -> Segment {
         let n = items.len();
         assert!(n < u32::MAX as usize, "a segment holds fewer than 2^32 hashes");
@@ -84,8 +85,9 @@ impl Segment {
                 probes: Box::new([]),
             };
         }
-        // Parts wider than MAX_PART_BITS would need huge offset arrays: use at least 11.
-        let parts = plan::split(m.max(plan::MIN_PARTS));
+        // Parts wider than MAX_PART_BITS would need huge offset arrays: use at least 11. A probe
+        // holds at most MAX_PARTS query keys.
+        let parts = plan::split(m.clamp(plan::MIN_PARTS, plan::MAX_PARTS));
 
         // Sort by part 0 (counting sort), which makes table 0's buckets position ranges.
         let p0 = parts[0];
@@ -221,7 +223,7 @@ impl Segment {
         range_spans.clear();
         cand.clear();
         spans.clear();
-        let mut qkeys = [0u32; 32];
+        let mut qkeys = [0u32; plan::MAX_PARTS as usize];
         for (i, part) in self.parts.iter().enumerate() {
             qkeys[i] = plan::key(q, *part);
         }

@@ -38,7 +38,8 @@ pub enum BankCmd {
     /// of import and a classification label.
     #[command(verbatim_doc_comment)]
     Import(ImportArgs),
-    /// List the banks: kind, state and number of entries of each type.
+    /// List the banks: kind, state and number of entries of each type. A bank file that cannot be
+    /// read is reported on stderr and the others are still listed (exit status 1).
     List {
         #[command(flatten)]
         data: DataDir,
@@ -122,7 +123,8 @@ fn parse_kind(s: &str) -> Result<Kind, String> {
 ///
 /// Output, one line per match:  PATH  BANK  TYPE  STORED  distance=D  label=…  source=…  imported=…
 /// and a line `PATH  no match` for files without one (--json: one object per file).
-/// Directories are searched recursively for images (.jpg .jpeg .png .webp .gif .bmp .tif .tiff).
+/// Directories are searched recursively for images (.jpg .jpeg .jpe .jfif .png .webp .gif .bmp
+/// .dib .tif .tiff), as by `tomas hash`; symbolic links to directories are not followed.
 /// Exit status: 0 when every file was hashed, 1 if some could not be read or decoded.
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]
@@ -252,8 +254,18 @@ fn list(store: &BankStore, json: bool) -> anyhow::Result<ExitCode> {
             "NAME", "TYPE", "STATE", "PDQ", "MD5", "SHA1", "SHA256", "URL", "DISABLED"
         )?;
     }
+    let mut bad = 0;
     for name in names {
-        let s = store.summary(&name)?;
+        let s = match store.summary(&name) {
+            Ok(s) => s,
+            Err(e) => {
+                // Reported after what was listed so far, which stays in order on stdout.
+                out.flush()?;
+                eprintln!("error: {e}");
+                bad += 1;
+                continue;
+            }
+        };
         let kind = if s.negative { "negative" } else { "positive" };
         let state = if s.enabled { "enabled" } else { "disabled" };
         if json {
@@ -275,7 +287,7 @@ fn list(store: &BankStore, json: bool) -> anyhow::Result<ExitCode> {
         }
     }
     out.flush()?;
-    Ok(ExitCode::SUCCESS)
+    Ok(if bad > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
 
 fn switch(args: SwitchArgs, enabled: bool) -> anyhow::Result<ExitCode> {
@@ -303,39 +315,6 @@ fn switch(args: SwitchArgs, enabled: bool) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-const IMAGE_EXTENSIONS: [&str; 8] = ["jpg", "jpeg", "png", "webp", "gif", "bmp", "tif", "tiff"];
-
-fn collect_files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-            .with_context(|| format!("cannot read directory {}", dir.display()))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .collect();
-        entries.sort();
-        for p in entries {
-            if p.is_dir() {
-                walk(&p, out)?;
-            } else if p
-                .extension()
-                .and_then(|e| e.to_str())
-                .is_some_and(|e| IMAGE_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
-            {
-                out.push(p);
-            }
-        }
-        Ok(())
-    }
-    let mut out = Vec::new();
-    for p in paths {
-        if p.is_dir() {
-            walk(p, &mut out)?;
-        } else {
-            out.push(p.clone());
-        }
-    }
-    Ok(out)
 }
 
 /// What matching one file produced.
@@ -409,7 +388,10 @@ pub fn run_match(args: MatchArgs) -> anyhow::Result<ExitCode> {
             matcher.count(Kind::Sha256),
         );
     }
-    let files = collect_files(&args.paths)?;
+    let (files, walk_errors) = super::hash::image_files(&args.paths);
+    for (path, err) in &walk_errors {
+        eprintln!("error: {}: {err}", path.display());
+    }
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(files.len().max(1));
     let chunk = files.len().div_ceil(threads).max(1);
     let results: Vec<anyhow::Result<FileResult>> = std::thread::scope(|s| {
@@ -430,14 +412,14 @@ pub fn run_match(args: MatchArgs) -> anyhow::Result<ExitCode> {
             .collect()
     });
     let mut out = BufWriter::new(io::stdout().lock());
-    let mut failed = 0;
+    let mut failed = walk_errors.len();
     let mut matched = 0;
     for (path, result) in files.iter().zip(results) {
         let p = path.display().to_string();
         match result {
             Err(e) => {
                 failed += 1;
-                eprintln!("error: {e:#}");
+                eprintln!("error: {}", super::error_text(&e));
             }
             Ok(r) => {
                 matched += usize::from(!r.outcome.matches.is_empty());
@@ -473,7 +455,7 @@ pub fn run_match(args: MatchArgs) -> anyhow::Result<ExitCode> {
     }
     out.flush()?;
     if !args.json {
-        eprintln!("{} file(s): {matched} matched, {failed} failed", files.len());
+        eprintln!("{} file(s): {matched} matched, {failed} failed", files.len() + walk_errors.len());
     }
     Ok(if failed > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }

@@ -36,9 +36,9 @@ pub struct BenchArgs {
     /// Query threads.
     #[arg(long, default_value_t = 1)]
     pub threads: usize,
-    /// Substring tables: 0 = linear scan only, 16 = 16 × 16 bits, 12 = 12 × ~21 bits, …;
+    /// Substring tables: 0 = linear scan only, or 11 to 32: 16 = 16 × 16 bits, 12 = 12 × ~21 bits, …;
     /// default: chosen from the number of hashes.
-    #[arg(long)]
+    #[arg(long, value_parser = parse_parts)]
     pub parts: Option<u32>,
 }
 
@@ -61,6 +61,12 @@ pub struct GenArgs {
     /// Where to write the queries.
     #[arg(long, value_name = "Q.txt")]
     pub queries_out: PathBuf,
+}
+
+fn parse_parts(s: &str) -> Result<u32, String> {
+    let m: u32 = s.parse().map_err(|_| format!("'{s}' is not a number of parts"))?;
+    matching::index::check_parts(m).map_err(|e| e.to_string())?;
+    Ok(m)
 }
 
 pub fn run(cmd: IndexCmd) -> anyhow::Result<ExitCode> {
@@ -95,20 +101,25 @@ fn write_hashes(path: &Path, hashes: &[Hash256]) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Reads one 64-hex hash per line (blank lines skipped); errors name the file and line.
+/// Reads one 64-hex hash per line (blank lines and a leading byte order mark skipped); errors name
+/// the file and line.
 pub fn read_hashes(path: &Path) -> anyhow::Result<Vec<Hash256>> {
     let file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     let mut out = Vec::new();
     let mut reader = BufReader::with_capacity(1 << 20, file);
-    let mut line = String::new();
+    let mut line = Vec::new();
     let mut number = 0;
     loop {
         line.clear();
-        if reader.read_line(&mut line).with_context(|| format!("cannot read {}", path.display()))? == 0 {
+        if reader.read_until(b'\n', &mut line).with_context(|| format!("cannot read {}", path.display()))? == 0 {
             break;
         }
         number += 1;
-        let text = line.trim();
+        let text = std::str::from_utf8(&line).map_err(|e| {
+            anyhow::anyhow!("{}:{number}: not UTF-8 text (at byte {} of the line)", path.display(), e.valid_up_to() + 1)
+        })?;
+        let text = if number == 1 { text.strip_prefix('\u{feff}').unwrap_or(text) } else { text };
+        let text = text.trim();
         if text.is_empty() {
             continue;
         }
@@ -134,7 +145,7 @@ fn bench(args: BenchArgs) -> anyhow::Result<ExitCode> {
     let rss_before = rss_mb();
 
     let start = Instant::now();
-    let index = Index::build_words(items, args.parts);
+    let index = Index::build_words(items, args.parts).map_err(|e| anyhow::anyhow!("--parts: {e}"))?;
     let build_s = start.elapsed().as_secs_f64();
     let stats = index.stats();
 

@@ -357,17 +357,7 @@ pub fn run(cmd: LawCmd) -> anyhow::Result<ExitCode> {
                 corpus.reindex();
             }
             if let Some(dir) = write_corpus {
-                let target = dir.join("assessments");
-                std::fs::create_dir_all(&target).with_context(|| format!("cannot create {}", target.display()))?;
-                let mut jurisdictions: Vec<&str> = corpus.assessments.iter().map(|a| a.jurisdiction.as_str()).collect();
-                jurisdictions.sort();
-                jurisdictions.dedup();
-                for j in jurisdictions {
-                    let path = target.join(format!("{j}.toml"));
-                    let tmp = target.join(format!(".{j}.toml.tmp"));
-                    std::fs::write(&tmp, law::export::assessments_toml(&corpus, j))
-                        .with_context(|| format!("cannot write {}", tmp.display()))?;
-                    std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))?;
+                for path in write_assessments(&corpus, &dir.join("assessments"))? {
                     eprintln!("wrote {}", path.display());
                 }
                 eprintln!("check the result with `tomas law check {}` and review it with `git diff`", dir.display());
@@ -378,4 +368,55 @@ pub fn run(cmd: LawCmd) -> anyhow::Result<ExitCode> {
             write_or_print(output.as_deref(), &json)
         }
     }
+}
+
+/// Writes `<target>/<jurisdiction>.toml` for every jurisdiction with assessments, as a whole: every
+/// file is written in full to a temporary file (and synced) before any is renamed into place, and on
+/// a failure the temporary files are removed, so an error while writing leaves every file as it was.
+fn write_assessments(corpus: &law::Corpus, target: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(target).with_context(|| format!("cannot create {}", target.display()))?;
+    let mut jurisdictions: Vec<&str> = corpus.assessments.iter().map(|a| a.jurisdiction.as_str()).collect();
+    jurisdictions.sort();
+    jurisdictions.dedup();
+    let files: Vec<(PathBuf, PathBuf)> = jurisdictions
+        .iter()
+        .map(|j| (target.join(format!(".{j}.toml.tmp")), target.join(format!("{j}.toml"))))
+        .collect();
+    for (_, path) in &files {
+        if std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir()) {
+            bail!("cannot write {}: it is a directory (nothing was written)", path.display());
+        }
+    }
+    let remove_temps = |files: &[(PathBuf, PathBuf)]| {
+        for (tmp, _) in files {
+            let _ = std::fs::remove_file(tmp);
+        }
+    };
+    for (i, (j, (tmp, _))) in jurisdictions.iter().zip(&files).enumerate() {
+        let written = std::fs::File::create(tmp).and_then(|mut f| {
+            f.write_all(law::export::assessments_toml(corpus, j).as_bytes())?;
+            f.sync_all()
+        });
+        if let Err(e) = written {
+            // The file that failed may be half-written: remove it too (unless it is not ours, e.g. a directory).
+            remove_temps(&files[..i]);
+            if std::fs::symlink_metadata(tmp).is_ok_and(|m| m.is_file()) {
+                let _ = std::fs::remove_file(tmp);
+            }
+            return Err(anyhow::Error::new(e).context(format!("cannot write {} (nothing was written)", tmp.display())));
+        }
+    }
+    for (i, (tmp, path)) in files.iter().enumerate() {
+        if let Err(e) = std::fs::rename(tmp, path) {
+            remove_temps(&files[i..]);
+            let done: Vec<String> = files[..i].iter().map(|(_, p)| p.display().to_string()).collect();
+            let done = if done.is_empty() {
+                "nothing was written".to_owned()
+            } else {
+                format!("already written: {}", done.join(", "))
+            };
+            return Err(anyhow::Error::new(e).context(format!("cannot write {} ({done})", path.display())));
+        }
+    }
+    Ok(files.into_iter().map(|(_, path)| path).collect())
 }
