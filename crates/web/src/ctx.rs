@@ -56,6 +56,13 @@ impl Ctx {
     }
 }
 
+/// The address a reverse proxy appended last to X-Forwarded-For (entries before it are the client's
+/// own claims and cannot be trusted).
+fn forwarded_for(headers: &HeaderMap) -> Option<IpAddr> {
+    let last = headers.get_all("x-forwarded-for").iter().next_back()?.to_str().ok()?;
+    last.rsplit(',').next()?.trim().parse().ok()
+}
+
 impl FromRequestParts<AppState> for Ctx {
     type Rejection = std::convert::Infallible;
 
@@ -73,7 +80,8 @@ impl FromRequestParts<AppState> for Ctx {
             }),
             None => None,
         };
-        let addr = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+        let addr = if state.config.trust_forwarded_for { forwarded_for(&headers).or(peer) } else { peer };
         let path = parts.uri.path_and_query().map_or_else(|| "/".to_string(), |p| p.as_str().to_string());
         Ok(Ctx { lang, session, token_hash, path, addr, headers })
     }

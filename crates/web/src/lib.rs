@@ -40,6 +40,8 @@ pub struct Config {
     pub cookie_secure: CookieSecure,
     /// How often to look for changes published by other servers.
     pub refresh_every: Duration,
+    /// The client address is the last X-Forwarded-For entry (set behind a reverse proxy).
+    pub trust_forwarded_for: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,6 +62,7 @@ impl Config {
             session_ttl: Duration::from_secs(12 * 3600),
             cookie_secure: CookieSecure::Auto,
             refresh_every: Duration::from_secs(3),
+            trust_forwarded_for: false,
         }
     }
 

@@ -22,8 +22,18 @@ fn corpus_dir() -> PathBuf {
 }
 
 async fn start_at(data_dir: PathBuf, database_url: Option<String>, dir: tempfile::TempDir) -> Server {
+    start_configured(data_dir, database_url, dir, |_| {}).await
+}
+
+async fn start_configured(
+    data_dir: PathBuf,
+    database_url: Option<String>,
+    dir: tempfile::TempDir,
+    tweak: impl FnOnce(&mut web::Config),
+) -> Server {
     let mut config = web::Config::new("127.0.0.1:0".parse().unwrap(), data_dir.clone(), corpus_dir());
     config.database_url = database_url.clone();
+    tweak(&mut config);
     let state = web::build_state(config).await.expect("server state");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -33,9 +43,13 @@ async fn start_at(data_dir: PathBuf, database_url: Option<String>, dir: tempfile
 }
 
 async fn start(database_url: Option<String>) -> Server {
+    start_with(database_url, |_| {}).await
+}
+
+async fn start_with(database_url: Option<String>, tweak: impl FnOnce(&mut web::Config)) -> Server {
     let dir = tempfile::tempdir().unwrap();
     let data_dir = dir.path().to_path_buf();
-    let server = start_at(data_dir, database_url, dir).await;
+    let server = start_configured(data_dir, database_url, dir, tweak).await;
     for (name, role) in
         [("viewer", Role::Viewer), ("editor", Role::Editor), ("reviewer", Role::Reviewer), ("admin", Role::Admin)]
     {
@@ -816,6 +830,27 @@ async fn login_is_throttled() {
     assert!(body["error"]["message"].as_str().unwrap().contains("minutes"));
     // Other accounts are not locked out.
     login(&s, "editor").await;
+}
+
+/// Behind a reverse proxy every request comes from the proxy's address: with
+/// `trust_forwarded_for` the per-address throttle counts the client the proxy names instead.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_throttle_behind_a_proxy() {
+    let s = start_with(None, |c| c.trust_forwarded_for = true).await;
+    let c = client();
+    let attempt = |name: String, from: &'static str| {
+        c.post(format!("{}/api/v1/session", s.base))
+            .header("x-forwarded-for", format!("203.0.113.99, {from}"))
+            .json(&json!({"username": name, "password": "guess"}))
+            .send()
+    };
+    for i in 0..20 {
+        assert_eq!(attempt(format!("nobody{i}"), "198.51.100.1").await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    }
+    // That address is throttled (whatever it claims before the proxy's entry)…
+    assert_eq!(attempt("nobody-else".into(), "198.51.100.1").await.unwrap().status(), StatusCode::TOO_MANY_REQUESTS);
+    // …another client behind the same proxy is not.
+    assert_eq!(attempt("nobody-else".into(), "198.51.100.2").await.unwrap().status(), StatusCode::UNAUTHORIZED);
 }
 
 /// Every GET endpoint's real response validates against its schema in /api/v1/openapi.json.

@@ -51,6 +51,11 @@ pub struct ServeArgs {
     /// When to mark cookies `Secure`: auto = unless listening on loopback.
     #[arg(long, env = "TOMAS_COOKIE_SECURE", value_enum, default_value_t = CookieSecure::Auto)]
     pub cookie_secure: CookieSecure,
+    /// Behind a reverse proxy: take the client's address (for login throttling and logs) from the
+    /// last entry of X-Forwarded-For, which the proxy appends. Only set this when every request
+    /// comes through such a proxy, or clients could pick their own address.
+    #[arg(long, env = "TOMAS_TRUST_FORWARDED_FOR")]
+    pub trust_forwarded_for: bool,
     /// Log as JSON lines (default: human-readable). Filter with RUST_LOG, e.g. RUST_LOG=debug.
     #[arg(long, env = "TOMAS_LOG_JSON")]
     pub log_json: bool,
@@ -83,6 +88,7 @@ pub fn run_serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         CookieSecure::Always => web::CookieSecure::Always,
         CookieSecure::Never => web::CookieSecure::Never,
     };
+    config.trust_forwarded_for = args.trust_forwarded_for;
     runtime()?.block_on(web::serve(config))?;
     Ok(ExitCode::SUCCESS)
 }
