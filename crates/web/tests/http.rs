@@ -514,6 +514,16 @@ async fn sqlite_scenario() {
 }
 
 /// Hostile and malformed requests: each gets a clear 4xx naming what was wrong, never a 500.
+/// A mutating API call with the session's CSRF token (and a JSON body when given).
+async fn post_api(c: &Client, csrf: &str, url: String, body: Option<Value>) -> reqwest::Response {
+    let req = c.post(url).header("x-csrf-token", csrf);
+    let req = match body {
+        Some(b) => req.json(&b),
+        None => req,
+    };
+    req.send().await.unwrap()
+}
+
 async fn hostile(s: Server) {
     let anon = client();
     // Redirects after a language switch or a login stay on this site, whatever `next` holds.
@@ -525,12 +535,7 @@ async fn hostile(s: Server) {
     // Malformed path and query parameters: JSON errors in the API, pages elsewhere.
     let (editor, editor_csrf) = login(&s, "editor").await;
     let (reviewer, reviewer_csrf) = login(&s, "reviewer").await;
-    let r = reviewer
-        .post(format!("{}/api/v1/proposals/abc/approve", s.base))
-        .header("x-csrf-token", &reviewer_csrf)
-        .send()
-        .await
-        .unwrap();
+    let r = post_api(&reviewer, &reviewer_csrf, format!("{}/api/v1/proposals/abc/approve", s.base), None).await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     assert_eq!(r.json::<Value>().await.unwrap()["error"]["field"], "id");
     for (query, field) in [("version=a&version=b", "version"), ("to=eu-csar@nope", "to"), ("from=nope@x", "from")] {
@@ -589,48 +594,32 @@ async fn hostile(s: Server) {
     assert!(html.contains("<main") && html.contains("status"), "{html}");
 
     // Four eyes: a reviewer cannot approve their own proposal, on the API or the page.
-    let r = reviewer
-        .post(format!("{}/api/v1/proposals", s.base))
-        .header("x-csrf-token", &reviewer_csrf)
-        .json(&proposal_body())
-        .send()
-        .await
-        .unwrap();
+    let r = post_api(&reviewer, &reviewer_csrf, format!("{}/api/v1/proposals", s.base), Some(proposal_body())).await;
     assert_eq!(r.status(), StatusCode::CREATED);
     let id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
-    let r = reviewer
-        .post(format!("{}/api/v1/proposals/{id}/approve", s.base))
-        .header("x-csrf-token", &reviewer_csrf)
-        .send()
-        .await
-        .unwrap();
+    let r = post_api(&reviewer, &reviewer_csrf, format!("{}/api/v1/proposals/{id}/approve", s.base), None).await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     let (admin, admin_csrf) = login(&s, "admin").await;
     let (_, html) = get(&admin, format!("{}/proposals/{id}", s.base)).await;
     assert!(html.contains("id=\"approve\""), "another reviewer may approve");
-    let r = admin
-        .post(format!("{}/api/v1/proposals/{id}/approve", s.base))
-        .header("x-csrf-token", &admin_csrf)
-        .send()
-        .await
-        .unwrap();
+    let r = post_api(&admin, &admin_csrf, format!("{}/api/v1/proposals/{id}/approve", s.base), None).await;
     assert_eq!(r.status(), StatusCode::OK);
     // Usernames are unique regardless of case.
-    let r = admin
-        .post(format!("{}/api/v1/users", s.base))
-        .header("x-csrf-token", &admin_csrf)
-        .json(&json!({"username": "Editor", "display_name": "Another", "password": PASSWORD, "role": "viewer"}))
-        .send()
-        .await
-        .unwrap();
+    let r = post_api(
+        &admin,
+        &admin_csrf,
+        format!("{}/api/v1/users", s.base),
+        Some(json!({"username": "Editor", "display_name": "Another", "password": PASSWORD, "role": "viewer"})),
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
-    let r = admin
-        .post(format!("{}/api/v1/users", s.base))
-        .header("x-csrf-token", &admin_csrf)
-        .json(&json!({"username": "nul", "display_name": "a\u{0}b", "password": PASSWORD, "role": "viewer"}))
-        .send()
-        .await
-        .unwrap();
+    let r = post_api(
+        &admin,
+        &admin_csrf,
+        format!("{}/api/v1/users", s.base),
+        Some(json!({"username": "nul", "display_name": "a\u{0}b", "password": PASSWORD, "role": "viewer"})),
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.json::<Value>().await.unwrap()["error"]["field"], "display_name");
 }
