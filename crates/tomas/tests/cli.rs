@@ -102,6 +102,36 @@ fn imported_official_text_shows_in_reports() {
     let o = tomas(&["law", "import-eurlex", "/nonexistent.html", "--data-dir", d]);
     assert_eq!(o.status.code(), Some(1));
     assert!(text(&o).1.contains("/nonexistent.html"));
+
+    // A file that looks wrong is refused, the overlay untouched, unless --force.
+    let html_text = std::fs::read_to_string(&html).unwrap();
+    let cut = (0..=html_text.len() * 3 / 10).rev().find(|&i| html_text.is_char_boundary(i)).unwrap();
+    let truncated = data.path().join("truncated.html");
+    std::fs::write(&truncated, &html_text[..cut]).unwrap();
+    let t = truncated.to_str().unwrap();
+    let o = tomas(&["law", "import-eurlex", t, "--data-dir", d]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).1.contains("a truncated file?"), "{}", text(&o).1);
+    let o = tomas(&[
+        "law",
+        "import-eurlex",
+        html.to_str().unwrap(),
+        "--instrument",
+        "coe-budapest",
+        "--version",
+        "2001",
+        "--data-dir",
+        d,
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).1.contains("is it the text of another act?"), "{}", text(&o).1);
+    let o = tomas(&["law", "import-eurlex", html.to_str().unwrap(), "--language", "xx yy!!", "--data-dir", d]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).1.contains("BCP 47"));
+    let o = tomas(&["law", "report", "--jurisdiction", "rs", "--data-dir", d]);
+    assert!(text(&o).0.contains("Official text (en)"), "the refused imports left the overlay as it was");
+    let o = tomas(&["law", "import-eurlex", t, "--force", "--data-dir", d]);
+    assert!(o.status.success(), "{}", text(&o).1);
 }
 
 #[test]

@@ -80,6 +80,10 @@ pub enum LawCmd {
         /// Language of the text (BCP 47).
         #[arg(long, default_value = "en")]
         language: String,
+        /// Import even when the file looks wrong for the instrument (most of its provisions are not
+        /// in the corpus) or much smaller than the overlay it replaces (a truncated download?).
+        #[arg(long)]
+        force: bool,
         #[command(flatten)]
         corpus: CorpusArgs,
     },
@@ -264,7 +268,10 @@ pub fn run(cmd: LawCmd) -> anyhow::Result<ExitCode> {
             eprintln!("{summary}");
             Ok(if errors > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
         }
-        LawCmd::ImportEurlex { file, instrument, version, language, corpus } => {
+        LawCmd::ImportEurlex { file, instrument, version, language, force, corpus } => {
+            if !is_language_tag(&language) {
+                bail!("--language '{language}' is not a BCP 47 language tag (e.g. en, sr-Latn, sq)");
+            }
             let html = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let html = String::from_utf8_lossy(&html);
             let provisions = law::eurlex::parse(&html).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
@@ -275,6 +282,32 @@ pub fn run(cmd: LawCmd) -> anyhow::Result<ExitCode> {
             let matched = provisions.iter().filter(|p| target.provision(&p.eid).is_some()).count();
             let articles = provisions.iter().filter(|p| !p.eid.contains("__") && p.eid.starts_with("art_")).count();
             let annexes = provisions.iter().filter(|p| p.eid.starts_with("anx_")).count();
+            let file_name = file.display();
+            // The corpus holds every article and annex but only the paragraphs requirements cite:
+            // judge the fit on the top-level units.
+            let top: Vec<_> = provisions.iter().filter(|p| !p.eid.contains("__")).collect();
+            let top_matched = top.iter().filter(|p| target.provision(&p.eid).is_some()).count();
+            if !force && top_matched * 2 < top.len() {
+                bail!(
+                    "{file_name}: only {top_matched} of its {} articles and annexes are in {instrument}@{version} in the corpus; \
+                     is it the text of another act? (--force imports it anyway)",
+                    top.len()
+                );
+            }
+            let data_dir = corpus.data_dir();
+            let existing = law::overlay::load_all(&data_dir).unwrap_or_default().into_iter().find(|o| {
+                (o.instrument.as_str(), o.version.as_str(), o.language.as_str()) == (&instrument, &version, &language)
+            });
+            if let Some(old) = existing.filter(|old| !force && provisions.len() * 2 < old.provisions.len()) {
+                bail!(
+                    "{file_name}: gives {} provisions where the overlay it would replace (from {}, {}) has {}; \
+                     a truncated file? (--force replaces it anyway)",
+                    provisions.len(),
+                    old.source,
+                    old.imported_at,
+                    old.provisions.len()
+                );
+            }
             let overlay = law::overlay::Overlay {
                 instrument,
                 version,
@@ -283,7 +316,7 @@ pub fn run(cmd: LawCmd) -> anyhow::Result<ExitCode> {
                 imported_at: store::civil_date(store::now_micros()),
                 provisions,
             };
-            let path = overlay.save(&corpus.data_dir())?;
+            let path = overlay.save(&data_dir)?;
             eprintln!(
                 "imported {} provisions ({articles} articles, {annexes} annexes) into {}; {matched} match provisions of the corpus",
                 overlay.provisions.len(),
@@ -419,4 +452,13 @@ fn write_assessments(corpus: &law::Corpus, target: &Path) -> anyhow::Result<Vec<
         }
     }
     Ok(files.into_iter().map(|(_, path)| path).collect())
+}
+
+/// The shape of a BCP 47 tag as overlays use it: a 2–3 letter language, then subtags of 1–8
+/// letters or digits (`en`, `sr-Latn`, `sr-Cyrl-RS`).
+fn is_language_tag(tag: &str) -> bool {
+    let mut parts = tag.split('-');
+    let lang_ok =
+        parts.next().is_some_and(|l| (2..=3).contains(&l.len()) && l.bytes().all(|b| b.is_ascii_alphabetic()));
+    lang_ok && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
