@@ -153,6 +153,25 @@ fn hash_prints_meta_lines_and_fails_on_unreadable_files() {
     assert_eq!(o.status.code(), Some(1));
     assert!(out.contains(&want), "the readable file is still hashed");
     assert!(err.contains("broken.jpg"), "{err}");
+
+    // In a directory: a dangling link to an "image" is reported, not skipped; a path with a comma
+    // is quoted so the line still has three fields.
+    let dir = tmp.path().join("dir");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::copy(&png, dir.join("a, b.png")).unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(dir.join("gone.png"), dir.join("dangling.png")).unwrap();
+    let o = tomas(&["hash", dir.to_str().unwrap()]);
+    let (out, err) = text(&o);
+    assert!(out.contains(&format!("{want},100,\"{}\"", dir.join("a, b.png").display())), "{out}");
+    #[cfg(unix)]
+    {
+        assert_eq!(o.status.code(), Some(1));
+        assert!(err.contains("dangling.png"), "{err}");
+    }
+    let o =
+        tomas(&["match", png.to_str().unwrap(), "--min-quality", "101", "--data-dir", tmp.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "clap refuses an impossible quality");
 }
 
 #[test]

@@ -142,7 +142,7 @@ pub struct MatchArgs {
     #[arg(long)]
     pub dihedral: bool,
     /// PDQ hashes of lower quality are not matched (Meta's threshold is 50); digests still are.
-    #[arg(long, default_value_t = 50)]
+    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u8).range(0..=100))]
     pub min_quality: u8,
     /// One JSON object per file, per line.
     #[arg(long)]

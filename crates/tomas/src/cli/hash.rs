@@ -225,7 +225,7 @@ fn hash_file(hasher: &mut Hasher, path: &Path, format: OutputFormat) -> Result<S
     match format {
         OutputFormat::Csv => {
             let pdq = hasher.pdq(&bytes).map_err(|e| e.to_string())?;
-            Ok(format!("{},{},{}", pdq.hash, pdq.quality, path.display()))
+            Ok(format!("{},{},{}", pdq.hash, pdq.quality, csv_path(&path.display().to_string())))
         }
         OutputFormat::Json => {
             let h = hasher.hash(&bytes).map_err(|e| e.to_string())?;
@@ -276,14 +276,35 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<(PathBuf, io::Err
     entries.sort_by_key(|e| e.file_name());
     for entry in entries {
         let path = entry.path();
-        let Ok(kind) = entry.file_type() else {
-            continue;
+        let kind = match entry.file_type() {
+            Ok(kind) => kind,
+            Err(err) => {
+                errors.push((path, err));
+                continue;
+            }
         };
         if kind.is_dir() {
             walk(&path, files, errors);
-        } else if (kind.is_file() || kind.is_symlink() && path.is_file()) && has_image_extension(&path) {
+        } else if kind.is_file() && has_image_extension(&path) {
             files.push(path);
+        } else if kind.is_symlink() && has_image_extension(&path) {
+            // A link to an image is followed; a dangling one is reported, not silently skipped.
+            match fs::metadata(&path) {
+                Ok(meta) if meta.is_file() => files.push(path),
+                Ok(_) => {}
+                Err(err) => errors.push((path, err)),
+            }
         }
+    }
+}
+
+/// The path as Meta's hasher prints it, quoted (RFC 4180) only when a comma, quote or line break
+/// in it would otherwise break the `hash,quality,path` line.
+fn csv_path(path: &str) -> std::borrow::Cow<'_, str> {
+    if path.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", path.replace('"', "\"\"")).into()
+    } else {
+        path.into()
     }
 }
 
