@@ -100,7 +100,17 @@ impl SourceFile {
     fn parse<'de, T: Deserialize<'de>>(&'de self) -> Result<T, Diagnostic> {
         toml::from_str(&self.text).map_err(|err| {
             let line = err.span().map_or(1, |span| self.line_of(span.start));
-            let message = err.message().trim().replace('\n', " ");
+            let mut message = err.message().trim().replace('\n', " ");
+            // toml names a wrong value's expected type but not its key: take the key from the line.
+            let key = err
+                .span()
+                .and_then(|span| self.text.get(..span.start.min(self.text.len())))
+                .and_then(|before| before.rsplit('\n').next())
+                .and_then(|line| line.split_once('=').map(|(k, _)| k.trim()))
+                .filter(|k| !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || "_-.\"".contains(c)));
+            if let Some(key) = key.filter(|k| !message.contains(*k)) {
+                message = format!("{key}: {message}");
+            }
             Diagnostic::error(Loc { file: self.name.clone(), line }, message)
         })
     }

@@ -73,7 +73,7 @@ fn toml_syntax_error_names_the_line() {
             "topic = \"orders\naddressee = [\"hosting_provider\"]",
         )
     });
-    assert_one_error(&errors, "requirements/x-act.toml:13: invalid basic string");
+    assert_one_error(&errors, "requirements/x-act.toml:13: topic: invalid basic string");
 }
 
 #[test]
@@ -87,7 +87,7 @@ fn unknown_field_is_reported_at_its_line() {
 #[test]
 fn unknown_status_lists_the_valid_ones() {
     let errors = errors_after(|d| replace(d, "assessments/aa.toml", "status = \"full\"", "status = \"fully\""));
-    assert_one_error(&errors, "assessments/aa.toml:6: unknown variant `fully`");
+    assert_one_error(&errors, "assessments/aa.toml:6: status: unknown variant `fully`");
 }
 
 #[test]

@@ -44,7 +44,7 @@ fn law_check_passes_on_the_shipped_corpus_and_fails_with_file_line_on_a_broken_o
     let o = tomas(&["law", "check", tmp.path().to_str().unwrap()]);
     let (out, _) = text(&o);
     assert_eq!(o.status.code(), Some(1));
-    assert!(out.contains("assessments/aa.toml:6: error: unknown variant `fully`"), "{out}");
+    assert!(out.contains("assessments/aa.toml:6: error: status: unknown variant `fully`"), "{out}");
 }
 
 fn copy(from: &Path, to: &Path) {
