@@ -42,6 +42,8 @@ pub struct Config {
     pub refresh_every: Duration,
     /// The client address is the last X-Forwarded-For entry (set behind a reverse proxy).
     pub trust_forwarded_for: bool,
+    /// When set, `/metrics` answers only requests with `Authorization: Bearer <token>`.
+    pub metrics_token: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,6 +65,7 @@ impl Config {
             cookie_secure: CookieSecure::Auto,
             refresh_every: Duration::from_secs(3),
             trust_forwarded_for: false,
+            metrics_token: None,
         }
     }
 
@@ -103,7 +106,25 @@ async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) ->
     }
 }
 
-async fn metrics_text(axum::extract::State(state): axum::extract::State<AppState>) -> impl IntoResponse {
+async fn metrics_text(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> axum::response::Response {
+    if let Some(token) = &state.config.metrics_token {
+        let given = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or("");
+        if !auth::same_token(given, token) {
+            return (
+                axum::http::StatusCode::UNAUTHORIZED,
+                [(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"))],
+                "metrics need Authorization: Bearer <token> (--metrics-token)\n",
+            )
+                .into_response();
+        }
+    }
     (
         [(
             header::CONTENT_TYPE,
@@ -111,6 +132,7 @@ async fn metrics_text(axum::extract::State(state): axum::extract::State<AppState
         )],
         state.metrics.encode(),
     )
+        .into_response()
 }
 
 async fn style_css() -> impl IntoResponse {

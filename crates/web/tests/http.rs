@@ -821,6 +821,20 @@ async fn login_is_throttled() {
     login(&s, "editor").await;
 }
 
+/// With a metrics token, /metrics answers only requests that carry it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_token_guards_metrics() {
+    let s = start_with(None, |c| c.metrics_token = Some("s3cret-token".into())).await;
+    let c = client();
+    let r = c.get(format!("{}/metrics", s.base)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let r = c.get(format!("{}/metrics", s.base)).bearer_auth("wrong").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let r = c.get(format!("{}/metrics", s.base)).bearer_auth("s3cret-token").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.text().await.unwrap().contains("# EOF"));
+}
+
 /// Behind a reverse proxy every request comes from the proxy's address: with
 /// `trust_forwarded_for` the per-address throttle counts the client the proxy names instead.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

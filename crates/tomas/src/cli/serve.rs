@@ -56,6 +56,9 @@ pub struct ServeArgs {
     /// comes through such a proxy, or clients could pick their own address.
     #[arg(long, env = "TOMAS_TRUST_FORWARDED_FOR")]
     pub trust_forwarded_for: bool,
+    /// Require `Authorization: Bearer <token>` on /metrics (default: open, for a private network).
+    #[arg(long, env = "TOMAS_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
     /// Log as JSON lines (default: human-readable). Filter with RUST_LOG, e.g. RUST_LOG=debug.
     #[arg(long, env = "TOMAS_LOG_JSON")]
     pub log_json: bool,
@@ -89,6 +92,7 @@ pub fn run_serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         CookieSecure::Never => web::CookieSecure::Never,
     };
     config.trust_forwarded_for = args.trust_forwarded_for;
+    config.metrics_token = args.metrics_token.filter(|t| !t.is_empty());
     runtime()?.block_on(web::serve(config))?;
     Ok(ExitCode::SUCCESS)
 }
