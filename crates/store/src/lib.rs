@@ -23,7 +23,10 @@ use sqlx::{
 };
 
 /// The migrations, embedded in the binary (the `migrate!` macro would pull in sqlx's proc macros).
-const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "init", include_str!("../migrations/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "init", include_str!("../migrations/0001_init.sql")),
+    (2, "login_failures", include_str!("../migrations/0002_login_failures.sql")),
+];
 
 #[derive(Debug)]
 struct Embedded;
@@ -870,6 +873,44 @@ impl Store {
             return Ok(None);
         }
         Ok(Some(Session { user, csrf_token: r.try_get(6)?, expires_at: r.try_get(7)? }))
+    }
+
+    /// For each throttling key, the failed logins since `since` (Unix µs): how many, and the oldest.
+    pub async fn login_failures(&self, keys: &[&str], since: i64) -> Result<Vec<(String, i64, i64)>> {
+        let mut out = Vec::new();
+        for key in keys {
+            let row = sqlx::query("SELECT COUNT(*), MIN(at) FROM login_failures WHERE key = $1 AND at > $2")
+                .bind(*key)
+                .bind(since)
+                .fetch_one(&self.pool)
+                .await?;
+            let count: i64 = row.try_get(0)?;
+            if count > 0 {
+                out.push((key.to_string(), count, row.try_get::<i64, _>(1)?));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Records a failed login under each key and forgets failures older than `forget_before`.
+    pub async fn record_login_failure(&self, keys: &[&str], at: i64, forget_before: i64) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM login_failures WHERE at <= $1").bind(forget_before).execute(&mut *tx).await?;
+        for key in keys {
+            sqlx::query("INSERT INTO login_failures (key, at) VALUES ($1, $2)")
+                .bind(*key)
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Forgets the failed logins under a key (after a successful login).
+    pub async fn clear_login_failures(&self, key: &str) -> Result<()> {
+        sqlx::query("DELETE FROM login_failures WHERE key = $1").bind(key).execute(&self.pool).await?;
+        Ok(())
     }
 
     pub async fn delete_session(&self, token_hash: &str) -> Result<()> {

@@ -1406,11 +1406,11 @@ pub async fn start_session(
     password: &str,
 ) -> Result<(store::User, String, String), ApiError> {
     // No account can have a malformed name: refuse it before the throttle or the database see it
-    // (a throttle keyed by megabyte-long names would be a memory leak).
+    // (a throttle keyed by megabyte-long names would fill the failures table).
     if !store::valid_username(username) {
         return Err(ApiError::new(StatusCode::UNAUTHORIZED, "wrong username or password"));
     }
-    if let Some(wait) = state.limiter.check(username, ctx.addr) {
+    if let Some(wait) = state.limiter.check(username, ctx.addr).await? {
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             format!("too many failed logins; try again in {} minutes", wait.as_secs().div_ceil(60)),
@@ -1423,14 +1423,14 @@ pub async fn start_session(
     let ok = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash)).await.unwrap_or(false);
     match found {
         Some((user, _)) if ok && !user.disabled => {
-            state.limiter.succeed(username);
+            state.limiter.succeed(username).await?;
             let token = auth::random_token();
             let csrf = auth::random_token();
             state.store.create_session(&auth::token_hash(&token), &user, &csrf, state.config.session_ttl).await?;
             Ok((user, token, csrf))
         }
         _ => {
-            state.limiter.fail(username, ctx.addr);
+            state.limiter.fail(username, ctx.addr).await?;
             state.metrics.logins_failed.inc();
             Err(ApiError::new(StatusCode::UNAUTHORIZED, "wrong username or password"))
         }

@@ -7,14 +7,10 @@
 //! - CSRF: a per-session synchronizer token, required as a `csrf` form field or an `X-CSRF-Token`
 //!   header on every mutating request. The login form, before a session exists, uses a
 //!   double-submit cookie.
-//! - Login throttling: at most 5 failures per username and 20 per client address in 15 minutes.
+//! - Login throttling: at most 5 failures per username and 20 per client address in 15 minutes,
+//!   counted in the database, so across every server that shares it.
 
-use std::{
-    collections::HashMap,
-    net::IpAddr,
-    sync::Mutex,
-    time::{Duration, Instant},
-};
+use std::{net::IpAddr, time::Duration};
 
 use argon2::{
     Argon2,
@@ -103,10 +99,11 @@ impl CookiePolicy {
     }
 }
 
-/// Sliding-window counters of failed logins.
-#[derive(Debug, Default)]
+/// Sliding-window counts of failed logins, kept in the database so that every server sharing it
+/// throttles the same attacker (a per-process count would give each server its own allowance).
+#[derive(Clone)]
 pub struct LoginLimiter {
-    failures: Mutex<HashMap<String, Vec<Instant>>>,
+    store: store::Store,
 }
 
 const WINDOW: Duration = Duration::from_secs(15 * 60);
@@ -114,45 +111,40 @@ const PER_USER: usize = 5;
 const PER_ADDRESS: usize = 20;
 
 impl LoginLimiter {
+    pub fn new(store: store::Store) -> LoginLimiter {
+        LoginLimiter { store }
+    }
+
     fn keys(username: &str, addr: Option<IpAddr>) -> [(String, usize); 2] {
-        [
-            (format!("u:{}", username.to_lowercase()), PER_USER),
-            (format!("a:{}", addr.map_or("-".into(), |a| a.to_string())), PER_ADDRESS),
-        ]
+        [(user_key(username), PER_USER), (format!("a:{}", addr.map_or("-".into(), |a| a.to_string())), PER_ADDRESS)]
     }
 
     /// `Some(retry_after)` when this login must be refused without checking the password.
-    pub fn check(&self, username: &str, addr: Option<IpAddr>) -> Option<Duration> {
-        let now = Instant::now();
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        let mut wait = None;
-        for (key, limit) in Self::keys(username, addr) {
-            if let Some(times) = map.get_mut(&key) {
-                times.retain(|t| now.duration_since(*t) < WINDOW);
-                if times.len() >= limit {
-                    let oldest = times[0];
-                    wait = Some(WINDOW.saturating_sub(now.duration_since(oldest)));
-                }
-            }
-        }
-        wait
+    pub async fn check(&self, username: &str, addr: Option<IpAddr>) -> store::Result<Option<Duration>> {
+        let now = store::now_micros();
+        let window = WINDOW.as_micros() as i64;
+        let keys = Self::keys(username, addr);
+        let found = self.store.login_failures(&[&keys[0].0, &keys[1].0], now - window).await?;
+        Ok(found
+            .iter()
+            .filter(|(key, count, _)| keys.iter().any(|(k, limit)| k == key && *count as usize >= *limit))
+            .map(|(_, _, oldest)| Duration::from_micros((oldest + window - now).max(0) as u64))
+            .max())
     }
 
-    pub fn fail(&self, username: &str, addr: Option<IpAddr>) {
-        let now = Instant::now();
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        if map.len() > 100_000 {
-            map.retain(|_, times| times.last().is_some_and(|t| now.duration_since(*t) < WINDOW));
-        }
-        for (key, _) in Self::keys(username, addr) {
-            map.entry(key).or_default().push(now);
-        }
+    pub async fn fail(&self, username: &str, addr: Option<IpAddr>) -> store::Result<()> {
+        let now = store::now_micros();
+        let keys = Self::keys(username, addr);
+        self.store.record_login_failure(&[&keys[0].0, &keys[1].0], now, now - WINDOW.as_micros() as i64).await
     }
 
-    pub fn succeed(&self, username: &str) {
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        map.remove(&format!("u:{}", username.to_lowercase()));
+    pub async fn succeed(&self, username: &str) -> store::Result<()> {
+        self.store.clear_login_failures(&user_key(username)).await
     }
+}
+
+fn user_key(username: &str) -> String {
+    format!("u:{}", username.to_lowercase())
 }
 
 #[cfg(test)]
@@ -169,19 +161,27 @@ mod tests {
         assert!(hash_password("short").is_err());
     }
 
-    #[test]
-    fn throttling() {
-        let l = LoginLimiter::default();
+    #[tokio::test]
+    async fn throttling_is_shared_through_the_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = store::sqlite_url(&dir.path().join("t.db"));
+        // Two limiters on one database stand for two servers.
+        let (a, b) = (
+            LoginLimiter::new(store::Store::open(&url).await.unwrap()),
+            LoginLimiter::new(store::Store::open(&url).await.unwrap()),
+        );
         let ip: Option<IpAddr> = Some("127.0.0.1".parse().unwrap());
-        for _ in 0..5 {
-            assert!(l.check("ana", ip).is_none());
-            l.fail("ana", ip);
+        for i in 0..5 {
+            let l = if i % 2 == 0 { &a } else { &b };
+            assert!(l.check("ana", ip).await.unwrap().is_none());
+            l.fail("ana", ip).await.unwrap();
         }
-        assert!(l.check("ana", ip).is_some());
-        assert!(l.check("ANA", ip).is_some());
-        assert!(l.check("bob", ip).is_none());
-        l.succeed("ana");
-        assert!(l.check("ana", ip).is_none());
+        let wait = a.check("ana", ip).await.unwrap().expect("throttled");
+        assert!(wait <= WINDOW && wait > WINDOW - Duration::from_secs(60), "{wait:?}");
+        assert!(b.check("ANA", ip).await.unwrap().is_some());
+        assert!(b.check("bob", ip).await.unwrap().is_none());
+        a.succeed("ana").await.unwrap();
+        assert!(b.check("ana", ip).await.unwrap().is_none());
     }
 
     #[test]

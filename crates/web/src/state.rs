@@ -129,11 +129,11 @@ pub async fn build(config: Config) -> Result<AppState, StartError> {
     Ok(Arc::new(Inner {
         i18n: I18n::load()?,
         config,
+        limiter: LoginLimiter::new(store.clone()),
         store,
         base,
         snapshot: ArcSwap::from_pointee(snapshot),
         search,
-        limiter: LoginLimiter::default(),
         metrics: Metrics::new(),
         cookies,
         cache: RenderCache::default(),
