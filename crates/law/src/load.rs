@@ -106,7 +106,7 @@ impl SourceFile {
                 .span()
                 .and_then(|span| self.text.get(..span.start.min(self.text.len())))
                 .and_then(|before| before.rsplit('\n').next())
-                .and_then(|line| line.split_once('=').map(|(k, _)| k.trim()))
+                .and_then(|line| line.rsplit_once('=').map(|(k, _)| k.rsplit(['{', ',']).next().unwrap_or(k).trim()))
                 .filter(|k| !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || "_-.\"".contains(c)));
             if let Some(key) = key.filter(|k| !message.contains(*k)) {
                 message = format!("{key}: {message}");

@@ -39,9 +39,18 @@ pub fn overlay_dir(data_dir: &Path) -> PathBuf {
     data_dir.join("overlays")
 }
 
+/// Where the overlay of one instrument version lives (one per version, whatever its language).
+pub fn overlay_path(data_dir: &Path, instrument: &str, version: &str) -> PathBuf {
+    overlay_dir(data_dir).join(file_name(instrument, version))
+}
+
+fn file_name(instrument: &str, version: &str) -> String {
+    format!("{instrument}@{version}.json")
+}
+
 impl Overlay {
     pub fn file_name(&self) -> String {
-        format!("{}@{}.json", self.instrument, self.version)
+        file_name(&self.instrument, &self.version)
     }
 
     /// Writes atomically (temporary file, then rename): a failed write leaves the old overlay intact.
@@ -77,14 +86,13 @@ pub fn load_all(data_dir: &Path) -> Result<Vec<Overlay>, OverlayError> {
         })
         .collect();
     paths.sort();
-    let mut out = Vec::new();
-    for path in paths {
-        let bytes = fs::read(&path).map_err(|error| OverlayError::Io { path: path.clone(), error })?;
-        let overlay =
-            serde_json::from_slice(&bytes).map_err(|error| OverlayError::Json { path: path.clone(), error })?;
-        out.push(overlay);
-    }
-    Ok(out)
+    paths.iter().map(|p| load(p)).collect()
+}
+
+/// One overlay file.
+pub fn load(path: &Path) -> Result<Overlay, OverlayError> {
+    let bytes = fs::read(path).map_err(|error| OverlayError::Io { path: path.to_path_buf(), error })?;
+    serde_json::from_slice(&bytes).map_err(|error| OverlayError::Json { path: path.to_path_buf(), error })
 }
 
 /// Puts the overlays' texts on the corpus provisions they name; returns how many were attached.

@@ -7,3 +7,6 @@ CREATE TABLE login_failures (
 );
 CREATE INDEX login_failures_key_at ON login_failures (key, at);
 CREATE INDEX login_failures_at ON login_failures (at);
+
+-- Usernames are unique regardless of case ("Ana" and "ana" are one account name); looked up by LOWER().
+CREATE UNIQUE INDEX users_username_lower ON users (LOWER(username));

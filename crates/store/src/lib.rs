@@ -822,7 +822,7 @@ impl Store {
         if !valid_username(username) {
             return Ok(None);
         }
-        let row = sqlx::query("SELECT id, username, display_name, role, created_at, disabled, password_hash FROM users WHERE username = $1")
+        let row = sqlx::query("SELECT id, username, display_name, role, created_at, disabled, password_hash FROM users WHERE LOWER(username) = LOWER($1)")
             .bind(username)
             .fetch_optional(&self.pool)
             .await?;
@@ -833,7 +833,7 @@ impl Store {
     }
 
     pub async fn set_role(&self, username: &str, role: Role) -> Result<()> {
-        let done = sqlx::query("UPDATE users SET role = $1 WHERE username = $2")
+        let done = sqlx::query("UPDATE users SET role = $1 WHERE LOWER(username) = LOWER($2)")
             .bind(role.as_str())
             .bind(username)
             .execute(&self.pool)
@@ -904,6 +904,18 @@ impl Store {
                 .await?;
         }
         tx.commit().await?;
+        Ok(())
+    }
+
+    /// Removes the rows one attempt recorded at `at` (it was refused unchecked, or it succeeded).
+    pub async fn remove_login_attempt(&self, keys: &[&str], at: i64) -> Result<()> {
+        for key in keys {
+            sqlx::query("DELETE FROM login_failures WHERE key = $1 AND at = $2")
+                .bind(*key)
+                .bind(at)
+                .execute(&self.pool)
+                .await?;
+        }
         Ok(())
     }
 

@@ -132,6 +132,10 @@ fn imported_official_text_shows_in_reports() {
     assert!(text(&o).0.contains("Official text (en)"), "the refused imports left the overlay as it was");
     let o = tomas(&["law", "import-eurlex", t, "--force", "--data-dir", d]);
     assert!(o.status.success(), "{}", text(&o).1);
+    // One overlay per version: another language would replace the English text.
+    let o = tomas(&["law", "import-eurlex", html.to_str().unwrap(), "--language", "sq", "--data-dir", d]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).1.contains("would replace the en text"), "{}", text(&o).1);
 }
 
 #[test]

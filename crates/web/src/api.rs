@@ -97,28 +97,45 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<
     type Rejection = ApiError;
 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
+        match OptionalJson::<T>::from_request(req, state).await? {
+            OptionalJson(Some(v)) => Ok(JsonIn(v)),
+            OptionalJson(None) => Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "the request needs a JSON body")),
+        }
+    }
+}
+
+/// An optional JSON body: an empty one is allowed; any other must be `application/json`.
+pub struct OptionalJson<T>(pub Option<T>);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<S> for OptionalJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
         let json = req
             .headers()
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.split(';').next())
             .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"));
+        let bytes =
+            axum::body::Bytes::from_request(req, state).await.map_err(|e| ApiError::new(e.status(), e.body_text()))?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(OptionalJson(None));
+        }
         if !json {
             return Err(ApiError::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "send the body as Content-Type: application/json",
             ));
         }
-        let bytes =
-            axum::body::Bytes::from_request(req, state).await.map_err(|e| ApiError::new(e.status(), e.body_text()))?;
-        parse_json(&bytes).map(JsonIn)
+        parse_json(&bytes).map(|v| OptionalJson(Some(v)))
     }
 }
 
 /// Deserialises a JSON body; an error names the field it is about (`evidence`, not `evidence[2]`).
 pub fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|e| {
+    let value = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
         let top = e.path().iter().next().and_then(|seg| match seg {
             serde_path_to_error::Segment::Map { key } => Some(key.clone()),
             _ => None,
@@ -137,7 +154,10 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Api
             _ => message,
         };
         ApiError { status: StatusCode::UNPROCESSABLE_ENTITY, message, field }
-    })
+    })?;
+    // Nothing but whitespace may follow the value.
+    de.end().map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, format!("invalid JSON: {e}")))?;
+    Ok(value)
 }
 
 /// Path parameters whose rejections are JSON errors (`/proposals/abc` → 400 naming `id`).
@@ -1410,12 +1430,17 @@ pub async fn start_session(
     if !store::valid_username(username) {
         return Err(ApiError::new(StatusCode::UNAUTHORIZED, "wrong username or password"));
     }
-    if let Some(wait) = state.limiter.check(username, ctx.addr).await? {
-        return Err(ApiError::new(
+    let throttled = |wait: std::time::Duration| {
+        ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             format!("too many failed logins; try again in {} minutes", wait.as_secs().div_ceil(60)),
-        ));
+        )
+    };
+    if let Some(wait) = state.limiter.check(username, ctx.addr).await? {
+        return Err(throttled(wait));
     }
+    // Counted as a failure before the password is checked, so parallel guesses count each other.
+    let attempt = state.limiter.begin(username, ctx.addr).await?.map_err(throttled)?;
     let found = state.store.credentials(username).await?;
     // Verify against a dummy hash when the user is unknown, so timing does not reveal it.
     let hash = found.as_ref().map_or(auth::dummy_hash(), |(_, h)| h.as_str()).to_string();
@@ -1423,14 +1448,13 @@ pub async fn start_session(
     let ok = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash)).await.unwrap_or(false);
     match found {
         Some((user, _)) if ok && !user.disabled => {
-            state.limiter.succeed(username).await?;
+            state.limiter.succeed(&attempt).await?;
             let token = auth::random_token();
             let csrf = auth::random_token();
             state.store.create_session(&auth::token_hash(&token), &user, &csrf, state.config.session_ttl).await?;
             Ok((user, token, csrf))
         }
         _ => {
-            state.limiter.fail(username, ctx.addr).await?;
             state.metrics.logins_failed.inc();
             Err(ApiError::new(StatusCode::UNAUTHORIZED, "wrong username or password"))
         }
@@ -1552,25 +1576,6 @@ async fn decision(
     let user = require(&ctx, Role::Reviewer, ctx.csrf_header())?;
     let p = decide(&state, &user, id, approve, &body.unwrap_or_default().comment).await?;
     Ok(Json((&p).into()))
-}
-
-/// An optional JSON body (an empty body is allowed).
-pub struct OptionalJson<T>(pub Option<T>);
-
-impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<S> for OptionalJson<T> {
-    type Rejection = ApiError;
-
-    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
-        let bytes = axum::body::Bytes::from_request(req, state)
-            .await
-            .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.body_text()))?;
-        if bytes.iter().all(u8::is_ascii_whitespace) {
-            return Ok(OptionalJson(None));
-        }
-        serde_json::from_slice(&bytes)
-            .map(|v| OptionalJson(Some(v)))
-            .map_err(|e| ApiError::field("comment", format!("invalid JSON body: {e}")))
-    }
 }
 
 #[utoipa::path(post, path = "/api/v1/proposals/{id}/approve", tag = "editing", params(("id" = i64, Path)), request_body(content = DecisionIn, description = "optional"),

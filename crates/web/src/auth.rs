@@ -122,25 +122,55 @@ impl LoginLimiter {
     /// `Some(retry_after)` when this login must be refused without checking the password.
     pub async fn check(&self, username: &str, addr: Option<IpAddr>) -> store::Result<Option<Duration>> {
         let now = store::now_micros();
-        let window = WINDOW.as_micros() as i64;
         let keys = Self::keys(username, addr);
-        let found = self.store.login_failures(&[&keys[0].0, &keys[1].0], now - window).await?;
-        Ok(found
-            .iter()
-            .filter(|(key, count, _)| keys.iter().any(|(k, limit)| k == key && *count as usize >= *limit))
-            .map(|(_, _, oldest)| Duration::from_micros((oldest + window - now).max(0) as u64))
-            .max())
+        let found = self.store.login_failures(&[&keys[0].0, &keys[1].0], now - WINDOW_US).await?;
+        Ok(over(&keys, &found, now, |count, limit| count >= limit))
     }
 
-    pub async fn fail(&self, username: &str, addr: Option<IpAddr>) -> store::Result<()> {
+    /// Records this login attempt as a failure before the password is checked, so that parallel
+    /// attempts count each other: `Err(retry_after)` when it is over the limit (and then it is not
+    /// kept). The password check follows; a success calls [`LoginLimiter::succeed`].
+    pub async fn begin(&self, username: &str, addr: Option<IpAddr>) -> store::Result<Result<Attempt, Duration>> {
         let now = store::now_micros();
         let keys = Self::keys(username, addr);
-        self.store.record_login_failure(&[&keys[0].0, &keys[1].0], now, now - WINDOW.as_micros() as i64).await
+        let refs = [keys[0].0.as_str(), keys[1].0.as_str()];
+        self.store.record_login_failure(&refs, now, now - WINDOW_US).await?;
+        let found = self.store.login_failures(&refs, now - WINDOW_US).await?;
+        if let Some(wait) = over(&keys, &found, now, |count, limit| count > limit) {
+            self.store.remove_login_attempt(&refs, now).await?;
+            return Ok(Err(wait));
+        }
+        Ok(Ok(Attempt { user_key: keys[0].0.clone(), addr_key: keys[1].0.clone(), at: now }))
     }
 
-    pub async fn succeed(&self, username: &str) -> store::Result<()> {
-        self.store.clear_login_failures(&user_key(username)).await
+    /// The attempt succeeded: it was no failure, and the account's earlier failures are forgiven.
+    pub async fn succeed(&self, attempt: &Attempt) -> store::Result<()> {
+        self.store.clear_login_failures(&attempt.user_key).await?;
+        self.store.remove_login_attempt(&[&attempt.addr_key], attempt.at).await
     }
+}
+
+/// A login attempt recorded by [`LoginLimiter::begin`].
+pub struct Attempt {
+    user_key: String,
+    addr_key: String,
+    at: i64,
+}
+
+const WINDOW_US: i64 = WINDOW.as_micros() as i64;
+
+/// The longest wait among the keys whose count is over their limit.
+fn over(
+    keys: &[(String, usize); 2],
+    found: &[(String, i64, i64)],
+    now: i64,
+    is_over: impl Fn(usize, usize) -> bool,
+) -> Option<Duration> {
+    found
+        .iter()
+        .filter(|(key, count, _)| keys.iter().any(|(k, limit)| k == key && is_over(*count as usize, *limit)))
+        .map(|(_, _, oldest)| Duration::from_micros((oldest + WINDOW_US - now).max(0) as u64))
+        .max()
 }
 
 fn user_key(username: &str) -> String {
@@ -174,14 +204,36 @@ mod tests {
         for i in 0..5 {
             let l = if i % 2 == 0 { &a } else { &b };
             assert!(l.check("ana", ip).await.unwrap().is_none());
-            l.fail("ana", ip).await.unwrap();
+            assert!(l.begin("ana", ip).await.unwrap().is_ok(), "attempt {i}");
         }
         let wait = a.check("ana", ip).await.unwrap().expect("throttled");
         assert!(wait <= WINDOW && wait > WINDOW - Duration::from_secs(60), "{wait:?}");
         assert!(b.check("ANA", ip).await.unwrap().is_some());
-        assert!(b.check("bob", ip).await.unwrap().is_none());
-        a.succeed("ana").await.unwrap();
+        assert!(b.begin("ana", ip).await.unwrap().is_err());
+        let bob = b.begin("bob", ip).await.unwrap().expect("another account is not throttled");
+        b.succeed(&bob).await.unwrap();
+        // A success forgives the account's failures.
+        a.store.clear_login_failures("u:ana").await.unwrap();
         assert!(b.check("ana", ip).await.unwrap().is_none());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn parallel_attempts_count_each_other() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = store::sqlite_url(&dir.path().join("t.db"));
+        let l = LoginLimiter::new(store::Store::open(&url).await.unwrap());
+        let ip: Option<IpAddr> = Some("192.0.2.1".parse().unwrap());
+        let tries: Vec<_> = (0..12)
+            .map(|_| {
+                let l = l.clone();
+                tokio::spawn(async move { l.begin("admin", ip).await.unwrap().is_ok() })
+            })
+            .collect();
+        let mut passed = 0;
+        for t in tries {
+            passed += usize::from(t.await.unwrap());
+        }
+        assert!(passed <= PER_USER, "{passed} parallel attempts got past a limit of {PER_USER}");
     }
 
     #[test]

@@ -60,7 +60,9 @@ impl Ctx {
 /// own claims and cannot be trusted).
 fn forwarded_for(headers: &HeaderMap) -> Option<IpAddr> {
     let last = headers.get_all("x-forwarded-for").iter().next_back()?.to_str().ok()?;
-    last.rsplit(',').next()?.trim().parse().ok()
+    let entry = last.rsplit(',').next()?.trim();
+    // Some proxies append the client's port ("192.0.2.1:4711", "[2001:db8::1]:4711").
+    entry.parse().ok().or_else(|| entry.parse::<SocketAddr>().ok().map(|s| s.ip()))
 }
 
 impl FromRequestParts<AppState> for Ctx {
@@ -81,7 +83,14 @@ impl FromRequestParts<AppState> for Ctx {
             None => None,
         };
         let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
-        let addr = if state.config.trust_forwarded_for { forwarded_for(&headers).or(peer) } else { peer };
+        let addr = if state.config.trust_forwarded_for {
+            forwarded_for(&headers).or_else(|| {
+                tracing::warn!("X-Forwarded-For missing or unreadable; throttling by the proxy's address");
+                peer
+            })
+        } else {
+            peer
+        };
         let path = parts.uri.path_and_query().map_or_else(|| "/".to_string(), |p| p.as_str().to_string());
         Ok(Ctx { lang, session, token_hash, path, addr, headers })
     }

@@ -1446,7 +1446,8 @@ async fn propose(
         requirement: r.clone(),
         version: v.clone(),
         status: form.status.clone(),
-        evidence: lines(&form.evidence),
+        // Blank lines are kept (and skipped by the check) so that an error's line number is the textarea's.
+        evidence: form.evidence.lines().map(str::to_string).collect(),
         rationale: form.rationale.clone(),
         recommendation: form.recommendation.clone(),
         sources: lines(&form.sources),

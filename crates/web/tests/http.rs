@@ -562,6 +562,22 @@ async fn hostile(s: Server) {
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert!(r.json::<Value>().await.unwrap()["error"]["message"].as_str().unwrap().contains("application/json"));
+    let r = anon
+        .post(format!("{}/api/v1/session", s.base))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(r#"{"username": "editor", "password": "x"} trailing"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "nothing may follow the JSON value");
+    // Usernames match regardless of case.
+    let r = anon
+        .post(format!("{}/api/v1/session", s.base))
+        .json(&json!({"username": "EDITOR", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
     // Text PostgreSQL cannot store (NUL) is refused up front, in paths and bodies alike.
     let (st, _) = get(&anon, format!("{}/api/v1/assessments/rs/x%00/com-2022/history", s.base)).await;
     assert_eq!(st, StatusCode::NOT_FOUND);

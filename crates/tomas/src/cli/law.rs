@@ -295,18 +295,38 @@ pub fn run(cmd: LawCmd) -> anyhow::Result<ExitCode> {
                 );
             }
             let data_dir = corpus.data_dir();
-            let existing = law::overlay::load_all(&data_dir).unwrap_or_default().into_iter().find(|o| {
-                (o.instrument.as_str(), o.version.as_str(), o.language.as_str()) == (&instrument, &version, &language)
-            });
-            if let Some(old) = existing.filter(|old| !force && provisions.len() * 2 < old.provisions.len()) {
-                bail!(
-                    "{file_name}: gives {} provisions where the overlay it would replace (from {}, {}) has {}; \
-                     a truncated file? (--force replaces it anyway)",
-                    provisions.len(),
-                    old.source,
-                    old.imported_at,
-                    old.provisions.len()
-                );
+            // One overlay per instrument version (whatever its language): the file this import replaces.
+            let target_file = law::overlay::overlay_path(&data_dir, &instrument, &version);
+            let existing = match law::overlay::load(&target_file) {
+                Ok(old) => Some(old),
+                Err(law::overlay::OverlayError::Io { error, .. }) if error.kind() == std::io::ErrorKind::NotFound => {
+                    None
+                }
+                Err(e) if force => {
+                    eprintln!("warning: replacing an unreadable overlay: {e}");
+                    None
+                }
+                Err(e) => bail!("{e} (--force replaces it)"),
+            };
+            if let Some(old) = existing.filter(|_| !force) {
+                if old.language != language {
+                    bail!(
+                        "{file_name}: would replace the {} text of {instrument}@{version} (from {}) with a {language} one; \
+                         one language per version is kept (--force replaces it)",
+                        old.language,
+                        old.source
+                    );
+                }
+                if provisions.len() * 2 < old.provisions.len() {
+                    bail!(
+                        "{file_name}: gives {} provisions where the overlay it would replace (from {}, {}) has {}; \
+                         a truncated file? (--force replaces it anyway)",
+                        provisions.len(),
+                        old.source,
+                        old.imported_at,
+                        old.provisions.len()
+                    );
+                }
             }
             let overlay = law::overlay::Overlay {
                 instrument,
