@@ -632,7 +632,7 @@ pub fn report_md(corpus: &Corpus, view: &View, jurisdiction: &str) -> String {
     out
 }
 
-const REPORT_CSS: &str = "body{font:16px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a}\
+pub const REPORT_CSS: &str = "body{font:16px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a}\
 table{border-collapse:collapse}td,th{border:1px solid #999;padding:.25rem .5rem}\
 blockquote{border-left:4px solid #0b5cad;margin:0;padding:.25rem 1rem;background:#eef4fb}\
 h4{margin-bottom:.25rem}a{color:#0b5cad}";

@@ -12,6 +12,7 @@
 
 use std::{
     str::FromStr,
+    sync::Arc,
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
@@ -87,12 +88,24 @@ pub fn now_micros() -> i64 {
 }
 
 /// Text a user typed may hold line breaks and tabs but no other control characters (PostgreSQL
-/// refuses NUL in text, and the rest has no place in legal prose): an error names the field.
+/// refuses NUL in text, and the rest has no place in legal prose), and no bidirectional embedding,
+/// override or isolate characters (U+202A–U+202E, U+2066–U+2069), which make text display in an
+/// order other than the one it is stored in — "Art. 185" could read as something else. Right-to-left
+/// scripts need none of them. An error names the field and the character.
 pub fn check_text(field: &str, text: &str) -> Result<()> {
-    match text.chars().find(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+    match text.chars().find(|&c| (c.is_control() && !matches!(c, '\n' | '\r' | '\t')) || is_bidi_control(c)) {
+        Some(c) if is_bidi_control(c) => Err(StoreError::Invalid(format!(
+            "{field}: contains the bidirectional control character U+{:04X}, which can make text read differently from what is stored",
+            c as u32
+        ))),
         Some(c) => Err(StoreError::Invalid(format!("{field}: contains the control character U+{:04X}", c as u32))),
         None => Ok(()),
     }
+}
+
+/// Bidirectional embeddings, overrides and isolates (the "Trojan Source" characters).
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// The rule for usernames: 1–64 ASCII letters, digits, '.', '_', '-', '@'.
@@ -309,6 +322,72 @@ pub struct Session {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// SQLite has one writer at a time: this process's writers queue here instead of polling the
+    /// file lock (other processes still wait through `busy_timeout`).
+    writer: Arc<tokio::sync::Mutex<()>>,
+}
+
+/// A write transaction, holding this process's writer slot on SQLite until it ends.
+struct WriteTx<'a> {
+    tx: sqlx::Transaction<'static, sqlx::Any>,
+    _slot: Option<tokio::sync::MutexGuard<'a, ()>>,
+}
+
+impl WriteTx<'_> {
+    async fn commit(self) -> Result<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
+impl std::ops::Deref for WriteTx<'_> {
+    type Target = sqlx::Transaction<'static, sqlx::Any>;
+    fn deref(&self) -> &Self::Target {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for WriteTx<'_> {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.tx
+    }
+}
+
+/// How often a write that lost a race on the database (PostgreSQL serialisation failure or
+/// deadlock, SQLite busy past its timeout) is tried again before the error is reported.
+const WRITE_ATTEMPTS: u32 = 6;
+
+impl StoreError {
+    /// A failure that a fresh attempt of the same transaction can succeed where this one did not.
+    fn is_transient(&self) -> bool {
+        match self {
+            StoreError::Db(sqlx::Error::Database(e)) => {
+                matches!(e.code().as_deref(), Some("40001" | "40P01" | "5" | "6" | "517" | "261"))
+                    || e.message().contains("database is locked")
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Runs a write until it succeeds, fails for good, or has lost [`WRITE_ATTEMPTS`] races; each
+/// attempt is a whole transaction, so a retried one starts from a fresh view of the data.
+async fn retrying<T, F, Fut>(mut attempt: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T>>,
+{
+    let mut tries = 0;
+    loop {
+        match attempt().await {
+            Err(e) if e.is_transient() && tries + 1 < WRITE_ATTEMPTS => {
+                tries += 1;
+                tracing::debug!(error = %e, tries, "write lost a race; trying again");
+                tokio::time::sleep(Duration::from_millis(5 << tries)).await;
+            }
+            other => return other,
+        }
+    }
 }
 
 impl std::fmt::Debug for Store {
@@ -359,7 +438,22 @@ impl Store {
         };
         let pool = options.connect(url).await?;
         sqlx::migrate::Migrator::new(Embedded).await?.run(&pool).await?;
-        Ok(Store { pool, backend })
+        Ok(Store { pool, backend, writer: Arc::new(tokio::sync::Mutex::new(())) })
+    }
+
+    /// Begins a transaction that will write. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`): a deferred transaction that reads first and then writes cannot wait for
+    /// the lock (SQLite answers "database is locked" at once, whatever `busy_timeout` says), while
+    /// an immediate one waits its turn. Writers of this process queue in-process first.
+    async fn begin_write(&self) -> Result<WriteTx<'_>> {
+        match self.backend {
+            Backend::Sqlite => {
+                let slot = self.writer.lock().await;
+                let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+                Ok(WriteTx { tx, _slot: Some(slot) })
+            }
+            Backend::Postgres => Ok(WriteTx { tx: self.pool.begin().await?, _slot: None }),
+        }
     }
 
     pub fn backend(&self) -> Backend {
@@ -399,9 +493,13 @@ impl Store {
     /// changed in a newer corpus. Each change is a new revision in the history.
     /// Returns (added, updated).
     pub async fn seed(&self, assessments: &[Assessment]) -> Result<(usize, usize)> {
-        let mut tx = self.pool.begin().await?;
+        retrying(|| self.seed_once(assessments)).await
+    }
+
+    async fn seed_once(&self, assessments: &[Assessment]) -> Result<(usize, usize)> {
+        let mut tx = self.begin_write().await?;
         let existing: std::collections::HashMap<Key, Stored> = sqlx::query(SELECT_ASSESSMENT)
-            .fetch_all(&mut *tx)
+            .fetch_all(&mut **tx)
             .await?
             .iter()
             .map(|r| stored_from_row(r).map(|s| (s.key.clone(), s)))
@@ -444,7 +542,7 @@ impl Store {
                     .bind(&key.jurisdiction)
                     .bind(&key.requirement)
                     .bind(&key.version)
-                    .execute(&mut *tx)
+                    .execute(&mut **tx)
                     .await?;
                     insert_assessment(
                         &mut tx,
@@ -570,6 +668,10 @@ impl Store {
     /// Records a proposal against the current revision of the assessment (0 if none exists).
     /// Validation of the content against the corpus is the caller's job.
     pub async fn propose(&self, key: &Key, data: &AssessmentData, note: &str, by: &User) -> Result<Proposal> {
+        retrying(|| self.propose_once(key, data, note, by)).await
+    }
+
+    async fn propose_once(&self, key: &Key, data: &AssessmentData, note: &str, by: &User) -> Result<Proposal> {
         // What cannot be published is refused here, not at approval.
         check_text("rationale", &data.rationale)?;
         check_text("recommendation", &data.recommendation)?;
@@ -579,14 +681,14 @@ impl Store {
                 check_text(field, item)?;
             }
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let base: i64 = sqlx::query(
             "SELECT revision FROM assessments WHERE jurisdiction = $1 AND requirement = $2 AND version = $3",
         )
         .bind(&key.jurisdiction)
         .bind(&key.requirement)
         .bind(&key.version)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut **tx)
         .await?
         .map(|r| r.try_get::<i64, _>(0))
         .transpose()?
@@ -606,7 +708,7 @@ impl Store {
         .bind(note)
         .bind(by.id)
         .bind(now_micros())
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
         tx.commit().await?;
         self.proposal(id).await?.ok_or_else(|| StoreError::NotFound(format!("proposal {id}")))
@@ -654,9 +756,13 @@ impl Store {
     /// pending proposal. Approval fails with a conflict when the assessment changed since the
     /// proposal was made.
     pub async fn decide(&self, id: i64, approve: bool, comment: &str, by: &User) -> Result<Proposal> {
+        retrying(|| self.decide_once(id, approve, comment, by)).await
+    }
+
+    async fn decide_once(&self, id: i64, approve: bool, comment: &str, by: &User) -> Result<Proposal> {
         check_text("comment", comment)?;
-        let mut tx = self.pool.begin().await?;
-        let row = sqlx::query(&format!("{SELECT_PROPOSAL} WHERE p.id = $1")).bind(id).fetch_optional(&mut *tx).await?;
+        let mut tx = self.begin_write().await?;
+        let row = sqlx::query(&format!("{SELECT_PROPOSAL} WHERE p.id = $1")).bind(id).fetch_optional(&mut **tx).await?;
         let p = row
             .as_ref()
             .map(proposal_from_row)
@@ -680,7 +786,7 @@ impl Store {
             .bind(now)
             .bind(comment)
             .bind(id)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         if updated.rows_affected() != 1 {
             return Err(StoreError::Conflict(format!("proposal {id} was decided by someone else")));
@@ -692,7 +798,7 @@ impl Store {
             .bind(&p.key.jurisdiction)
             .bind(&p.key.requirement)
             .bind(&p.key.version)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut **tx)
             .await?
             .map(|r| r.try_get::<i64, _>(0))
             .transpose()?;
@@ -727,7 +833,7 @@ impl Store {
                     .bind(&p.key.jurisdiction)
                     .bind(&p.key.requirement)
                     .bind(&p.key.version)
-                    .execute(&mut *tx)
+                    .execute(&mut **tx)
                     .await?;
                 }
                 None => {
@@ -778,17 +884,21 @@ impl Store {
 
     /// Adds a user; the password hash is computed by the caller.
     pub async fn add_user(&self, username: &str, display_name: &str, password_hash: &str, role: Role) -> Result<User> {
+        retrying(|| self.add_user_once(username, display_name, password_hash, role)).await
+    }
+
+    async fn add_user_once(&self, username: &str, display_name: &str, password_hash: &str, role: Role) -> Result<User> {
         if !valid_username(username) {
             return Err(StoreError::Invalid(format!(
                 "username '{username}': use 1–64 letters, digits, '.', '_', '-', '@'"
             )));
         }
         check_text("display_name", display_name)?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         // Unique regardless of case: "Ana" and "ana" would share a login throttle and confuse people.
         let exists = sqlx::query("SELECT id FROM users WHERE LOWER(username) = LOWER($1)")
             .bind(username)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut **tx)
             .await?;
         if exists.is_some() {
             return Err(StoreError::Conflict(format!("user '{username}' already exists")));
@@ -801,7 +911,7 @@ impl Store {
             .bind(password_hash)
             .bind(role.as_str())
             .bind(now_micros())
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         tx.commit().await?;
         self.user(id).await?.ok_or_else(|| StoreError::NotFound(format!("user {id}")))
@@ -894,13 +1004,17 @@ impl Store {
 
     /// Records a failed login under each key and forgets failures older than `forget_before`.
     pub async fn record_login_failure(&self, keys: &[&str], at: i64, forget_before: i64) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("DELETE FROM login_failures WHERE at <= $1").bind(forget_before).execute(&mut *tx).await?;
+        retrying(|| self.record_login_failure_once(keys, at, forget_before)).await
+    }
+
+    async fn record_login_failure_once(&self, keys: &[&str], at: i64, forget_before: i64) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("DELETE FROM login_failures WHERE at <= $1").bind(forget_before).execute(&mut **tx).await?;
         for key in keys {
             sqlx::query("INSERT INTO login_failures (key, at) VALUES ($1, $2)")
                 .bind(*key)
                 .bind(at)
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
         }
         tx.commit().await?;

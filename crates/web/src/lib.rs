@@ -8,9 +8,11 @@
 pub mod api;
 pub mod auth;
 mod ctx;
+mod headers;
 pub mod i18n;
 mod metrics;
 mod pages;
+mod server;
 pub mod state;
 
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
@@ -25,6 +27,7 @@ use axum::{
 use tower_http::trace::TraceLayer;
 
 pub use ctx::Ctx;
+pub use server::{ConnLimits, serve_on};
 pub use state::{AppState, StartError, build as build_state};
 
 /// Everything the server needs to start; one typed struct.
@@ -44,6 +47,8 @@ pub struct Config {
     pub trust_forwarded_for: bool,
     /// When set, `/metrics` answers only requests with `Authorization: Bearer <token>`.
     pub metrics_token: Option<String>,
+    /// Timeouts and the connection cap of the listener.
+    pub limits: ConnLimits,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,6 +71,7 @@ impl Config {
             refresh_every: Duration::from_secs(3),
             trust_forwarded_for: false,
             metrics_token: None,
+            limits: ConnLimits::default(),
         }
     }
 
@@ -91,6 +97,7 @@ pub fn router(state: AppState) -> Router {
         .route("/login", get(pages::login_form).post(pages::login))
         .route("/logout", post(pages::logout))
         .fallback(pages::not_found)
+        .layer(middleware::from_fn(headers::secure))
         .layer(middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
@@ -160,10 +167,8 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
     tracing::info!(%addr, backend = ?state.store.backend(), "TOMAS is serving on http://{addr}/");
     state::spawn_refresher(state.clone(), refresh);
     let store = state.store.clone();
-    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(ServeError::Serve)?;
+    let limits = state.config.limits;
+    serve_on(listener, router(state), limits, shutdown_signal()).await.map_err(ServeError::Serve)?;
     store.close().await;
     tracing::info!("stopped");
     Ok(())

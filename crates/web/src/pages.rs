@@ -220,11 +220,14 @@ impl<T: serde::de::DeserializeOwned + Send> FromRequest<AppState> for PageForm<T
         let (mut parts, body) = req.into_parts();
         let bytes = match axum::body::to_bytes(body, FORM_LIMIT).await {
             Ok(b) => b,
-            Err(_) => {
-                let message = format!("the form is larger than {} MiB", FORM_LIMIT >> 20);
-                return Err(rejection_page(&mut parts, state, StatusCode::PAYLOAD_TOO_LARGE, message).await);
+            Err(e) => {
+                let (status, message) = body_error(&e, FORM_LIMIT);
+                return Err(rejection_page(&mut parts, state, status, message).await);
             }
         };
+        if let Err(message) = check_form_utf8(&bytes) {
+            return Err(rejection_page(&mut parts, state, StatusCode::UNPROCESSABLE_ENTITY, message).await);
+        }
         let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(&bytes));
         let message = match serde_path_to_error::deserialize(de) {
             Ok(v) => return Ok(PageForm(v)),
@@ -235,6 +238,41 @@ impl<T: serde::de::DeserializeOwned + Send> FromRequest<AppState> for PageForm<T
         };
         Err(rejection_page(&mut parts, state, StatusCode::UNPROCESSABLE_ENTITY, message).await)
     }
+}
+
+/// Why a request body could not be read: too large, or it stalled (the listener's body timeout).
+fn body_error(e: &axum::Error, limit: usize) -> (StatusCode, String) {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(s) = source {
+        if s.is::<tower_http::timeout::TimeoutError>() {
+            return (StatusCode::REQUEST_TIMEOUT, "the request body stopped arriving; please send it again".into());
+        }
+        source = s.source();
+    }
+    (StatusCode::PAYLOAD_TOO_LARGE, format!("the form is larger than {} MiB", limit >> 20))
+}
+
+/// A form field whose bytes (after percent-decoding) are not UTF-8 is refused, naming the field,
+/// as a JSON body would be: decoding it lossily would store U+FFFD in place of what was typed.
+fn check_form_utf8(body: &[u8]) -> Result<(), String> {
+    let decode = |part: &[u8]| -> Option<String> {
+        let plus_as_space: Vec<u8> = part.iter().map(|&b| if b == b'+' { b' ' } else { b }).collect();
+        let bytes: Vec<u8> = percent_encoding::percent_decode(&plus_as_space).collect();
+        String::from_utf8(bytes).ok()
+    };
+    for pair in body.split(|&b| b == b'&').filter(|p| !p.is_empty()) {
+        let (name, value) = match pair.iter().position(|&b| b == b'=') {
+            Some(i) => (&pair[..i], &pair[i + 1..]),
+            None => (pair, &[][..]),
+        };
+        let Some(name) = decode(name) else {
+            return Err("the form has a field name that is not valid UTF-8".into());
+        };
+        if decode(value).is_none() {
+            return Err(format!("form field {name}: not valid UTF-8 text (send the form as UTF-8)"));
+        }
+    }
+    Ok(())
 }
 
 pub async fn not_found(State(state): State<AppState>, ctx: Ctx) -> Response {
@@ -613,7 +651,8 @@ async fn report(
     if !snap.corpus.assessed_jurisdictions().iter().any(|j| j.id == id) {
         return api_error_page(&state, &ctx, ApiError::not_found(format!("jurisdiction '{id}'")));
     }
-    Html(law::render::report_html(&snap.corpus, &v, &id)).into_response()
+    let csp = [(axum::http::header::CONTENT_SECURITY_POLICY, crate::headers::REPORT_CSP.clone())];
+    (csp, Html(law::render::report_html(&snap.corpus, &v, &id))).into_response()
 }
 
 // ── Requirement ────────────────────────────────────────────────────────────────

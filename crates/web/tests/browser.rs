@@ -9,8 +9,7 @@
 
 use std::{
     error::Error,
-    future::IntoFuture,
-    net::{SocketAddr, TcpListener as StdListener, TcpStream},
+    net::{TcpListener as StdListener, TcpStream},
     path::{Path, PathBuf},
     process::{Child, Command, Stdio},
     time::{Duration, Instant},
@@ -54,9 +53,8 @@ async fn browse_switch_language_propose_and_approve() -> Result {
     }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
-    tokio::spawn(
-        axum::serve(listener, web::router(state).into_make_service_with_connect_info::<SocketAddr>()).into_future(),
-    );
+    let limits = state.config.limits;
+    tokio::spawn(web::serve_on(listener, web::router(state), limits, std::future::pending()));
 
     let driver = Chromedriver::start(dir.path())?;
     let client = driver.connect(&dir.path().join("profile")).await?;

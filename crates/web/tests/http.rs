@@ -1,101 +1,11 @@
 //! The real server on a random loopback port, against a fresh SQLite file — and, when
 //! `TOMAS_TEST_POSTGRES_URL` is set, a fresh PostgreSQL database: the same scenario runs on both.
 
-use std::{net::SocketAddr, path::PathBuf};
+mod common;
 
-use reqwest::{Client, StatusCode, header};
+use common::*;
+use reqwest::{StatusCode, header};
 use serde_json::{Value, json};
-use store::Role;
-
-const PASSWORD: &str = "correct horse battery";
-
-struct Server {
-    base: String,
-    state: web::AppState,
-    _dir: tempfile::TempDir,
-    data_dir: PathBuf,
-    database_url: Option<String>,
-}
-
-fn corpus_dir() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../corpus"))
-}
-
-async fn start_at(data_dir: PathBuf, database_url: Option<String>, dir: tempfile::TempDir) -> Server {
-    start_configured(data_dir, database_url, dir, |_| {}).await
-}
-
-async fn start_configured(
-    data_dir: PathBuf,
-    database_url: Option<String>,
-    dir: tempfile::TempDir,
-    tweak: impl FnOnce(&mut web::Config),
-) -> Server {
-    let mut config = web::Config::new("127.0.0.1:0".parse().unwrap(), data_dir.clone(), corpus_dir());
-    config.database_url = database_url.clone();
-    tweak(&mut config);
-    let state = web::build_state(config).await.expect("server state");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let app = web::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    Server { base: format!("http://{addr}"), state, _dir: dir, data_dir, database_url }
-}
-
-async fn start(database_url: Option<String>) -> Server {
-    start_with(database_url, |_| {}).await
-}
-
-async fn start_with(database_url: Option<String>, tweak: impl FnOnce(&mut web::Config)) -> Server {
-    let dir = tempfile::tempdir().unwrap();
-    let data_dir = dir.path().to_path_buf();
-    let server = start_configured(data_dir, database_url, dir, tweak).await;
-    for (name, role) in
-        [("viewer", Role::Viewer), ("editor", Role::Editor), ("reviewer", Role::Reviewer), ("admin", Role::Admin)]
-    {
-        let hash = web::auth::hash_password(PASSWORD).unwrap();
-        server.state.store.add_user(name, &format!("{name} user"), &hash, role).await.unwrap();
-    }
-    server
-}
-
-fn client() -> Client {
-    Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
-}
-
-/// A logged-in API client and its CSRF token.
-async fn login(s: &Server, username: &str) -> (Client, String) {
-    let c = client();
-    let r = c
-        .post(format!("{}/api/v1/session", s.base))
-        .json(&json!({"username": username, "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK, "login {username}");
-    let body: Value = r.json().await.unwrap();
-    assert_eq!(body["user"]["username"], username);
-    (c, body["csrf_token"].as_str().unwrap().to_string())
-}
-
-async fn get(c: &Client, url: String) -> (StatusCode, String) {
-    let r = c.get(url).send().await.unwrap();
-    (r.status(), r.text().await.unwrap())
-}
-
-fn proposal_body() -> Value {
-    json!({
-        "jurisdiction": "rs",
-        "requirement": "csar-removal-execute-24h",
-        "version": "com-2022",
-        "status": "partial",
-        "evidence": ["rs-e-commerce@sg-52-2019#art_18"],
-        "rationale": "A new draft law sets a 48-hour deadline (test).",
-        "recommendation": "Shorten the deadline to 24 hours.",
-        "sources": ["https://example.org/draft"],
-        "note": "from the integration test"
-    })
-}
 
 async fn scenario(s: Server) {
     let anon = client();
@@ -515,15 +425,6 @@ async fn sqlite_scenario() {
 
 /// Hostile and malformed requests: each gets a clear 4xx naming what was wrong, never a 500.
 /// A mutating API call with the session's CSRF token (and a JSON body when given).
-async fn post_api(c: &Client, csrf: &str, url: String, body: Option<Value>) -> reqwest::Response {
-    let req = c.post(url).header("x-csrf-token", csrf);
-    let req = match body {
-        Some(b) => req.json(&b),
-        None => req,
-    };
-    req.send().await.unwrap()
-}
-
 async fn hostile(s: Server) {
     let anon = client();
     // Redirects after a language switch or a login stay on this site, whatever `next` holds.

@@ -62,6 +62,16 @@ pub struct ServeArgs {
     /// Log as JSON lines (default: human-readable). Filter with RUST_LOG, e.g. RUST_LOG=debug.
     #[arg(long, env = "TOMAS_LOG_JSON")]
     pub log_json: bool,
+    /// Seconds a client has to send a request's head; an idle keep-alive connection is closed after
+    /// as long.
+    #[arg(long, env = "TOMAS_HEADER_TIMEOUT", value_name = "SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub header_timeout: u64,
+    /// Longest silence, in seconds, while a request body is arriving.
+    #[arg(long, env = "TOMAS_BODY_TIMEOUT", value_name = "SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub body_timeout: u64,
+    /// Connections served at once; more clients wait to be accepted.
+    #[arg(long, env = "TOMAS_MAX_CONNECTIONS", value_name = "N", default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub max_connections: u64,
 }
 
 #[derive(ValueEnum, Clone, Copy)]
@@ -93,6 +103,11 @@ pub fn run_serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     };
     config.trust_forwarded_for = args.trust_forwarded_for;
     config.metrics_token = args.metrics_token.filter(|t| !t.is_empty());
+    config.limits = web::ConnLimits {
+        header_read_timeout: std::time::Duration::from_secs(args.header_timeout),
+        body_idle_timeout: std::time::Duration::from_secs(args.body_timeout),
+        max_connections: args.max_connections as usize,
+    };
     runtime()?.block_on(web::serve(config))?;
     Ok(ExitCode::SUCCESS)
 }
