@@ -7,6 +7,7 @@
 use std::fmt;
 
 use super::{Kind, Record, Value};
+use crate::text::escape_for_terminal;
 
 /// File formats [`parse`] understands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,12 +76,15 @@ pub struct ImportError {
 impl fmt::Display for ImportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.errors.len();
-        write!(f, "{}: {n} problem{}; nothing was imported", self.file, if n == 1 { "" } else { "s" })?;
+        // The file name and the messages quote the file's own text: escaped, each stays one line.
+        let file = escape_for_terminal(&self.file);
+        write!(f, "{file}: {n} problem{}; nothing was imported", if n == 1 { "" } else { "s" })?;
         for e in self.errors.iter().take(20) {
+            let message = escape_for_terminal(&e.message);
             if e.line > 0 {
-                write!(f, "\n  line {}: {}", e.line, e.message)?;
+                write!(f, "\n  line {}: {message}", e.line)?;
             } else {
-                write!(f, "\n  {}", e.message)?;
+                write!(f, "\n  {message}")?;
             }
         }
         if n > 20 {
