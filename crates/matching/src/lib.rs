@@ -6,11 +6,13 @@
 //!   updated incrementally while lookups go on.
 //! - [`matcher`]: both together — a query's hashes against the enabled banks, minus the negative ones.
 //! - [`synth`]: deterministic synthetic hashes for tests and benchmarks.
+//! - [`text`]: outside text (file names, lines of hash lists) escaped for printing on a terminal.
 
 pub mod bank;
 pub mod index;
 pub mod matcher;
 pub mod synth;
+pub mod text;
 
 pub use bank::{Bank, Kind, Provenance, Value};
 pub use index::{Hit, Index};

@@ -213,9 +213,10 @@ fn store_round_trip_atomic_and_checked() {
     let s = store.summary("ICCAM_baseline").unwrap();
     assert_eq!((s.counts, s.disabled_entries, s.negative), ([5_000, 1, 0, 0, 1], 1, false));
     assert!(store.summary("FP").unwrap().negative);
-    // No temporary files are left behind.
+    // No temporary files are left behind (`.lock` is the writers' lock file).
     let files: Vec<_> = std::fs::read_dir(store.dir()).unwrap().map(|e| e.unwrap().file_name()).collect();
-    assert_eq!(files.len(), 2, "{files:?}");
+    assert_eq!(files.len(), 3, "{files:?}");
+    assert!(files.iter().all(|f| f.to_str().is_some_and(|f| f.ends_with(".bank") || f == ".lock")), "{files:?}");
 
     // A damaged byte, a truncated file, a wrong version: refused with the file named.
     let path = store.path("ICCAM_baseline");
@@ -423,4 +424,97 @@ fn matcher_changes_take_effect_while_lookups_go_on() {
         let seen = reader.join().unwrap();
         assert!(seen.iter().all(|&n| n <= 1), "reader saw {seen:?}");
     });
+}
+
+/// Adds `n` MD5 values (distinct per `seed`) to bank `name` as an import does: under the lock,
+/// reading the bank as it is then.
+fn import_md5s(store: &BankStore, name: &str, seed: u8, n: u32) {
+    let lock = store.lock().unwrap();
+    let mut bank = match lock.load(name) {
+        Ok(b) => b,
+        Err(StoreError::NoSuchBank(_)) => Bank::new(name, false).unwrap(),
+        Err(e) => panic!("{e}"),
+    };
+    let recs = (0..n)
+        .map(|i| {
+            let mut v = [seed; 16];
+            v[..4].copy_from_slice(&i.to_le_bytes());
+            Record { value: Value::Md5(v), label: String::new(), source: String::new() }
+        })
+        .collect();
+    bank.add(recs, "list.txt", 1, "");
+    // Long enough for the other writer to be waiting when this one saves.
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    lock.save(&bank).unwrap();
+}
+
+#[test]
+fn concurrent_writers_wait_for_each_other_and_lose_nothing() {
+    let dir = TempDir::new("lock");
+    let store = BankStore::new(&dir.0);
+    import_md5s(&store, "t1", 0, 100);
+    std::thread::scope(|s| {
+        for seed in 1..=4 {
+            let store = store.clone();
+            s.spawn(move || import_md5s(&store, "t1", seed, 2_000));
+        }
+    });
+    assert_eq!(store.load("t1").unwrap().entries.len(), 8_100);
+
+    // While one writer holds the lock, another cannot take it.
+    let held = store.lock().unwrap();
+    assert!(store.try_lock().unwrap().is_none());
+    drop(held);
+    assert!(store.try_lock().unwrap().is_some());
+}
+
+#[test]
+fn stale_temporaries_are_removed_by_the_next_writer_only() {
+    let dir = TempDir::new("stale");
+    let store = BankStore::new(&dir.0);
+    store.save(&sample_bank("t1", false, 10, 3)).unwrap();
+    // As a writer killed between writing and renaming leaves it.
+    let stale = store.dir().join(".t1.bank.tmp.4194303");
+    std::fs::write(&stale, b"half a bank").unwrap();
+    let held = store.lock().unwrap();
+    assert!(!stale.exists(), "the lock holder removes what dead writers left");
+    // One being written by the live lock holder is left alone by anyone else.
+    let live = store.dir().join(format!(".t1.bank.tmp.{}", std::process::id()));
+    std::fs::write(&live, b"being written").unwrap();
+    assert!(store.try_lock().unwrap().is_none());
+    assert!(live.exists());
+    std::thread::scope(|s| {
+        let waiter = s.spawn(|| store.lock().map(|_| ()));
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        assert!(live.exists() && !waiter.is_finished(), "a second writer waits, the temporary stays");
+        std::fs::remove_file(&live).unwrap(); // the holder renames it into place, then unlocks
+        drop(held);
+        waiter.join().unwrap().unwrap();
+    });
+    assert_eq!(store.names().unwrap(), ["t1"]);
+}
+
+#[test]
+fn summaries_mark_truncated_and_damaged_files() {
+    let dir = TempDir::new("summary");
+    let store = BankStore::new(&dir.0);
+    store.save(&sample_bank("t1", false, 1_000, 4)).unwrap();
+    assert_eq!(store.summary_checked("t1").unwrap().damage, None);
+    let path = store.path("t1");
+    let good = std::fs::read(&path).unwrap();
+    std::fs::write(&path, &good[..good.len() - 100]).unwrap();
+    for s in [store.summary("t1").unwrap(), store.summary_checked("t1").unwrap()] {
+        let damage = s.damage.unwrap();
+        assert!(damage.contains("truncated") && damage.contains("body bytes"), "{damage}");
+    }
+    let mut flipped = good.clone();
+    flipped[good.len() / 2] ^= 0x10;
+    std::fs::write(&path, &flipped).unwrap();
+    assert_eq!(store.summary("t1").unwrap().damage, None, "the cheap summary reads no body");
+    assert!(store.summary_checked("t1").unwrap().damage.unwrap().contains("checksum"));
+    // A flipped count in the header: the checksum covers the header too.
+    let mut flipped = good.clone();
+    flipped[16] ^= 1;
+    std::fs::write(&path, &flipped).unwrap();
+    assert!(store.summary_checked("t1").unwrap().damage.unwrap().contains("checksum"));
 }

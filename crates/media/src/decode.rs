@@ -314,22 +314,22 @@ fn decode_jpeg(
 }
 
 fn decode_other(bytes: &[u8], format: Format, limits: &Limits, buf: &mut Vec<u8>) -> Result<ImageInfo, DecodeError> {
-    let error = |e: image::ImageError| match e {
-        image::ImageError::Unsupported(u) => DecodeError::Unsupported { format, message: u.to_string() },
-        image::ImageError::Limits(l) => DecodeError::OverMemoryLimit { format, message: l.to_string() },
-        other => DecodeError::Corrupt { format, message: other.to_string() },
+    let error = |e| image_error(format, e);
+    let mut image_limits = image::Limits::default();
+    // Decoded RGBA plus the decoder's own working memory.
+    image_limits.max_alloc = Some(limits.max_pixels.saturating_mul(8).max(64 << 20));
+    let decoded = if format == Format::Png {
+        decode_png(bytes, limits, image_limits)?
+    } else {
+        let reader = || {
+            let mut reader = image::ImageReader::with_format(Cursor::new(bytes), format.image_format());
+            reader.limits(image_limits.clone());
+            reader
+        };
+        let (w, h) = reader().into_dimensions().map_err(error)?;
+        check_pixels(u64::from(w), u64::from(h), limits)?;
+        reader().decode().map_err(error)?
     };
-    let reader = || {
-        let mut reader = image::ImageReader::with_format(Cursor::new(bytes), format.image_format());
-        let mut image_limits = image::Limits::default();
-        // Decoded RGBA plus the decoder's own working memory.
-        image_limits.max_alloc = Some(limits.max_pixels.saturating_mul(8).max(64 << 20));
-        reader.limits(image_limits);
-        reader
-    };
-    let (w, h) = reader().into_dimensions().map_err(error)?;
-    check_pixels(u64::from(w), u64::from(h), limits)?;
-    let decoded = reader().decode().map_err(error)?;
     let (width, height) = (decoded.width() as usize, decoded.height() as usize);
     check_pixels(width as u64, height as u64, limits)?;
     use image::DynamicImage as D;
@@ -342,6 +342,46 @@ fn decode_other(bytes: &[u8], format: Format, limits: &Limits, buf: &mut Vec<u8>
     };
     *buf = data;
     Ok(ImageInfo { width, height, format, layout })
+}
+
+/// Memory the PNG decoder may spend on everything but the pixels: the ancillary chunks it keeps
+/// (a compressed iCCP profile is inflated whole, text and eXIf chunks are copied) and one row of
+/// output. Hashing uses none of the metadata; real profiles and text are well under a megabyte.
+pub const PNG_METADATA_BYTES: u64 = 16 << 20;
+
+/// Decodes a PNG with the pixels bounded by `image_limits` and the rest by
+/// [`PNG_METADATA_BYTES`]. Through `ImageReader` the `png` crate gets the pixel budget for its
+/// metadata too, so a 1 MB file with an iCCP chunk of zeros made it inflate ~800 MB of profile
+/// nobody reads. An iCCP profile over the budget is dropped by `png` (decoding goes on); text
+/// or eXIf chunks over it are a limit error.
+fn decode_png(bytes: &[u8], limits: &Limits, image_limits: image::Limits) -> Result<image::DynamicImage, DecodeError> {
+    use image::ImageDecoder;
+    let error = |e| image_error(Format::Png, e);
+    // IHDR comes first: the row the budget must also hold is at most 8 bytes per pixel.
+    let width = bytes.get(16..20).map_or(0, |w| u64::from(u32::from_be_bytes([w[0], w[1], w[2], w[3]])));
+    let mut png_limits = image::Limits::default();
+    png_limits.max_alloc = Some(
+        PNG_METADATA_BYTES
+            .saturating_add(width.saturating_mul(8).saturating_add(1))
+            .min(image_limits.max_alloc.unwrap_or(u64::MAX)),
+    );
+    let mut decoder = image::codecs::png::PngDecoder::with_limits(Cursor::new(bytes), png_limits).map_err(error)?;
+    let (w, h) = decoder.dimensions();
+    check_pixels(u64::from(w), u64::from(h), limits)?;
+    // As `ImageReader::decode` does: the output buffer counts against the limits. `png`'s own
+    // budget was fixed above; this one is `image`'s.
+    let mut image_limits = image_limits;
+    image_limits.reserve(decoder.total_bytes()).map_err(error)?;
+    decoder.set_limits(image_limits).map_err(error)?;
+    image::DynamicImage::from_decoder(decoder).map_err(error)
+}
+
+fn image_error(format: Format, e: image::ImageError) -> DecodeError {
+    match e {
+        image::ImageError::Unsupported(u) => DecodeError::Unsupported { format, message: u.to_string() },
+        image::ImageError::Limits(l) => DecodeError::OverMemoryLimit { format, message: l.to_string() },
+        other => DecodeError::Corrupt { format, message: other.to_string() },
+    }
 }
 
 /// For a progressive JPEG, copies `bytes` into `out` without the scans that carry no luma, and

@@ -58,7 +58,8 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("error: {}", cli::error_text(&err));
+            // Errors quote file names and file contents: control characters are shown escaped.
+            eprintln!("error: {}", matching::text::escape_message(&cli::error_text(&err)));
             ExitCode::FAILURE
         }
     }

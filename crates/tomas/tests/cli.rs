@@ -370,3 +370,229 @@ fn errors_state_each_cause_once() {
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(err.matches("(os error").count(), 1, "{err}");
 }
+
+/// Waits for a child for at most `secs` seconds (a command that blocks fails the test instead
+/// of hanging it).
+fn wait_for(mut child: std::process::Child, secs: u64) -> Output {
+    let start = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed().as_secs() >= secs {
+            let _ = child.kill();
+            let o = child.wait_with_output().unwrap();
+            panic!("still running after {secs} s; stderr: {}", String::from_utf8_lossy(&o.stderr));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn spawn_tomas(args: &[&str]) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_tomas"))
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run tomas")
+}
+
+/// `n` distinct synthetic MD5 values starting at `from`, one per line.
+fn md5_range(from: u32, n: u32) -> String {
+    (from..from + n).map(|i| format!("{i:032x}\n")).collect()
+}
+
+fn md5_count(data: &str, bank: &str) -> u64 {
+    let o = tomas(&["bank", "list", "--json", "--data-dir", data]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{out}{err}");
+    let line = out.lines().find(|l| l.contains(&format!("\"name\":\"{bank}\""))).unwrap();
+    serde_json::from_str::<serde_json::Value>(line).unwrap()["counts"]["md5"].as_u64().unwrap()
+}
+
+#[test]
+fn concurrent_imports_into_one_bank_keep_every_entry() {
+    let data = tempfile::tempdir().unwrap();
+    let d = data.path().to_str().unwrap();
+    let path = |name: &str| data.path().join(name).to_str().unwrap().to_owned();
+    std::fs::write(path("base.txt"), md5_range(1, 100)).unwrap();
+    std::fs::write(path("a.txt"), md5_range(1_000, 200_000)).unwrap();
+    std::fs::write(path("b.txt"), md5_range(1_000_000, 200_000)).unwrap();
+    assert!(tomas(&["bank", "import", "t1", &path("base.txt"), "--data-dir", d]).status.success());
+    let a = spawn_tomas(&["bank", "import", "t1", &path("a.txt"), "--data-dir", d]);
+    let b = spawn_tomas(&["bank", "import", "t1", &path("b.txt"), "--data-dir", d]);
+    for o in [wait_for(a, 120), wait_for(b, 120)] {
+        assert!(o.status.success(), "{}", text(&o).1);
+    }
+    assert_eq!(md5_count(d, "t1"), 400_100);
+}
+
+#[test]
+fn a_writer_waits_for_the_lock_holder_and_stale_temporaries_are_removed() {
+    use matching::bank::store::BankStore;
+    let data = tempfile::tempdir().unwrap();
+    let d = data.path().to_str().unwrap();
+    let list = data.path().join("list.txt");
+    std::fs::write(&list, md5_range(1, 10)).unwrap();
+    let l = list.to_str().unwrap();
+    assert!(tomas(&["bank", "import", "t1", l, "--data-dir", d]).status.success());
+    let store = BankStore::new(data.path());
+    let banks = store.dir().to_owned();
+
+    // A temporary file of a writer that was killed: the next command that changes banks removes it.
+    let stale = banks.join(".t1.bank.tmp.4194303");
+    std::fs::write(&stale, vec![0u8; 4096]).unwrap();
+    let o = tomas(&["bank", "disable", "t1", "--data-dir", d]);
+    assert!(o.status.success(), "{}", text(&o).1);
+    assert!(!stale.exists());
+    // `bank list` tidies up too, when no writer is busy.
+    std::fs::write(&stale, b"x").unwrap();
+    assert!(tomas(&["bank", "list", "--data-dir", d]).status.success());
+    assert!(!stale.exists());
+
+    // A live writer (this test) holds the lock and is writing its temporary file.
+    let held = store.lock().unwrap();
+    let live = banks.join(format!(".t1.bank.tmp.{}", std::process::id()));
+    std::fs::write(&live, b"being written").unwrap();
+    assert!(tomas(&["bank", "list", "--data-dir", d]).status.success());
+    assert!(live.exists(), "bank list removed a live writer's temporary file");
+    std::fs::write(&list, md5_range(100, 5)).unwrap();
+    let mut child = spawn_tomas(&["bank", "import", "t1", l, "--data-dir", d]);
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert!(child.try_wait().unwrap().is_none(), "the second writer did not wait");
+    assert!(live.exists(), "a waiting writer removed the live writer's temporary file");
+    // The holder's own change, then it lets go: the waiting import is applied on top of it.
+    let mut bank = held.load("t1").unwrap();
+    let extra = vec![matching::bank::Record {
+        value: matching::Value::guess(&"ab".repeat(16)).unwrap(),
+        label: String::new(),
+        source: String::new(),
+    }];
+    bank.add(extra, "test", 0, "");
+    held.save(&bank).unwrap(); // writes the same temporary file and renames it into place
+    assert!(!live.exists());
+    drop(held);
+    let o = wait_for(child, 60);
+    let (_, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("waiting for another tomas"), "{err}");
+    assert_eq!(md5_count(d, "t1"), 16);
+}
+
+#[cfg(unix)]
+#[test]
+fn fifos_and_devices_are_refused_not_waited_on() {
+    let Some(shared) = shared() else { return };
+    let png = shared.join("pdq/images/pen-and-coaster.png");
+    let tmp = tempfile::tempdir().unwrap();
+    let fifo = tmp.path().join("pipe.png");
+    let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(made.success());
+    let (f, p) = (fifo.to_str().unwrap(), png.to_str().unwrap());
+    for args in [vec!["hash", f, p], vec!["hash", "/dev/zero", p], vec!["hash", "--format", "json", f, p]] {
+        let o = wait_for(spawn_tomas(&args), 60);
+        let (out, err) = text(&o);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {err}");
+        assert!(out.contains("pen-and-coaster.png") && out.lines().count() == 1, "{args:?}: {out}");
+        assert!(err.contains(args[args.len() - 2]) && err.contains("not a regular file"), "{args:?}: {err}");
+    }
+    let o = tomas(&["hash", f, p]);
+    assert!(text(&o).1.contains("FIFO"), "{}", text(&o).1);
+
+    let d = tmp.path().to_str().unwrap();
+    let list = tmp.path().join("list.txt");
+    std::fs::write(&list, md5_list(1)).unwrap();
+    assert!(tomas(&["bank", "import", "t1", list.to_str().unwrap(), "--data-dir", d]).status.success());
+    let o = wait_for(spawn_tomas(&["match", f, p, "--data-dir", d]), 60);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(out.contains("pen-and-coaster.png\tno match"), "{out}");
+    assert!(err.contains("pipe.png") && err.contains("not a regular file"), "{err}");
+}
+
+#[cfg(unix)]
+#[test]
+fn terminal_escapes_from_file_names_and_contents_are_not_printed_raw() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().to_str().unwrap();
+    let evil = tmp.path().join("red\x1b[31m\u{202e}gpj.png");
+    std::fs::write(&evil, b"\x89PNG\r\n\x1a\n broken").unwrap();
+    let o = tomas(&["hash", evil.to_str().unwrap()]);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(!err.contains('\x1b') && !err.contains('\u{202e}'), "{err:?}");
+    assert!(err.contains("red\\u{1b}[31m\\u{202e}gpj.png"), "{err}");
+    let o = tomas(&["match", evil.to_str().unwrap(), "--data-dir", d]);
+    assert!(!text(&o).1.contains('\x1b'), "{:?}", text(&o).1);
+
+    // A bad line of an import file, and the file's name, both quoted in the error.
+    let list = tmp.path().join("list\x1b]0;title\x07.txt");
+    std::fs::write(&list, format!("{}\n\x1b[2J\x1b[Hgotcha\n", "ab".repeat(16))).unwrap();
+    let o = tomas(&["bank", "import", "t1", list.to_str().unwrap(), "--data-dir", d]);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(!out.contains('\x1b') && !err.contains('\x1b') && !err.contains('\x07'), "{err:?}");
+    assert!(err.contains("list\\u{1b}]0;title\\u{7}.txt") && err.contains("\\u{1b}[2J\\u{1b}[Hgotcha"), "{err}");
+    assert!(err.contains("line 2"), "{err}");
+    let o = tomas(&["bank", "import", "t1", tmp.path().join("gone\x1b[0m").to_str().unwrap(), "--data-dir", d]);
+    assert!(text(&o).1.contains("gone\\u{1b}[0m"), "{}", text(&o).1);
+
+    // Labels and sources from an import file, shown by `match`.
+    let Some(shared) = shared() else { return };
+    let png = shared.join("pdq/images/pen-and-coaster.png");
+    let named = tmp.path().join("tab\there\x1b[1m.png");
+    std::fs::copy(&png, &named).unwrap();
+    let md5 = media::Digests::of(&std::fs::read(&png).unwrap()).md5_hex();
+    let csv = tmp.path().join("l.csv");
+    std::fs::write(&csv, format!("md5,label,source\n{md5},\"a\x1b[5mb\",\"s\u{9b}1m\"\n")).unwrap();
+    let o = tomas(&["bank", "import", "t2", csv.to_str().unwrap(), "--data-dir", d]);
+    assert!(o.status.success(), "{}", text(&o).1);
+    let o = tomas(&["match", named.to_str().unwrap(), "--data-dir", d]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(!out.contains('\x1b') && !out.contains('\u{9b}'), "{out:?}");
+    assert!(out.contains("tab\\there\\u{1b}[1m.png\tt2\tmd5") && out.contains("label=a\\u{1b}[5mb"), "{out}");
+    // Machine-readable output keeps its own quoting: JSON escapes, the CSV of a pipe is verbatim.
+    let o = tomas(&["match", named.to_str().unwrap(), "--json", "--data-dir", d]);
+    assert!(text(&o).0.contains("tab\\there\\u001b[1m.png"), "{}", text(&o).0);
+    let o = tomas(&["hash", named.to_str().unwrap()]);
+    assert!(text(&o).0.contains(&format!(",{}", named.display())), "{}", text(&o).0);
+}
+
+#[test]
+fn bank_list_marks_truncated_and_damaged_banks() {
+    let data = tempfile::tempdir().unwrap();
+    let d = data.path().to_str().unwrap();
+    let list = data.path().join("list.txt");
+    std::fs::write(&list, md5_list(50)).unwrap();
+    for name in ["cut", "flipped", "good"] {
+        assert!(tomas(&["bank", "import", name, list.to_str().unwrap(), "--data-dir", d]).status.success());
+    }
+    let banks = data.path().join("banks");
+    let cut = std::fs::read(banks.join("cut.bank")).unwrap();
+    std::fs::write(banks.join("cut.bank"), &cut[..cut.len() - 40]).unwrap();
+    let mut flipped = std::fs::read(banks.join("flipped.bank")).unwrap();
+    let at = flipped.len() - 100;
+    flipped[at] ^= 0x04;
+    std::fs::write(banks.join("flipped.bank"), &flipped).unwrap();
+
+    let o = tomas(&["bank", "list", "--data-dir", d]);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}{err}");
+    let row = |name: &str| out.lines().find(|l| l.starts_with(&format!("{name} "))).unwrap().to_owned();
+    for name in ["cut", "flipped"] {
+        let r = row(name);
+        assert!(r.contains("damaged") && !r.contains("50"), "{r}");
+    }
+    assert!(row("good").contains("enabled") && row("good").contains(" 50 "), "{out}");
+    assert!(err.contains("cut.bank is damaged: truncated"), "{err}");
+    assert!(err.contains("flipped.bank is damaged: checksum mismatch"), "{err}");
+    let o = tomas(&["bank", "list", "--json", "--data-dir", d]);
+    assert_eq!(o.status.code(), Some(1));
+    let rows: Vec<serde_json::Value> = text(&o).0.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(rows.len(), 3);
+    assert!(rows[0]["damage"].as_str().unwrap().contains("truncated") && rows[0]["counts"].is_null());
+    assert!(rows[1]["damage"].as_str().unwrap().contains("checksum") && rows[1]["counts"].is_null());
+    assert!(rows[2]["damage"].is_null() && rows[2]["counts"]["md5"] == 50);
+    let o = tomas(&["bank", "verify", "flipped", "--data-dir", d]);
+    assert_eq!(o.status.code(), Some(1));
+}

@@ -4,9 +4,11 @@
 //! Parsing is all or nothing: every bad line is collected (with its line number) and, if there is
 //! any, the whole import is refused and nothing is stored.
 
+use std::cell::OnceCell;
 use std::fmt;
 
 use super::{Kind, Record, Value};
+use crate::text::escape_for_terminal;
 
 /// File formats [`parse`] understands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,12 +77,15 @@ pub struct ImportError {
 impl fmt::Display for ImportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.errors.len();
-        write!(f, "{}: {n} problem{}; nothing was imported", self.file, if n == 1 { "" } else { "s" })?;
+        // The file name and the messages quote the file's own text: escaped, each stays one line.
+        let file = escape_for_terminal(&self.file);
+        write!(f, "{file}: {n} problem{}; nothing was imported", if n == 1 { "" } else { "s" })?;
         for e in self.errors.iter().take(20) {
+            let message = escape_for_terminal(&e.message);
             if e.line > 0 {
-                write!(f, "\n  line {}: {}", e.line, e.message)?;
+                write!(f, "\n  line {}: {message}", e.line)?;
             } else {
-                write!(f, "\n  {}", e.message)?;
+                write!(f, "\n  {message}")?;
             }
         }
         if n > 20 {
@@ -290,11 +295,31 @@ fn csv_records(text: &str, errors: &mut Vec<LineError>) -> Vec<Record> {
     out
 }
 
-/// Line number of the first occurrence of `needle` after byte `from` (approximate for JSON).
-fn line_of(text: &str, needle: &str, from: usize) -> (usize, usize) {
-    match text.get(from..).and_then(|t| t.find(needle)) {
-        Some(p) => (text[..from + p].matches('\n').count() + 1, from + p + needle.len()),
-        None => (0, from),
+/// Line numbers of byte offsets, from the offsets of the line breaks, found once, when first
+/// needed (counting from the start of the file for each value made big files quadratic).
+struct Lines<'a> {
+    text: &'a str,
+    breaks: OnceCell<Vec<usize>>,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a str) -> Lines<'a> {
+        Lines { text, breaks: OnceCell::new() }
+    }
+
+    /// The 1-based line of byte `at`.
+    fn line(&self, at: usize) -> usize {
+        let breaks = self.breaks.get_or_init(|| self.text.match_indices('\n').map(|(i, _)| i).collect());
+        breaks.partition_point(|&b| b < at) + 1
+    }
+
+    /// Line of the first occurrence of `needle` after byte `from` (approximate for JSON), and the
+    /// byte after it; line 0 if it does not occur verbatim.
+    fn find(&self, needle: &str, from: usize) -> (usize, usize) {
+        match self.text.get(from..).and_then(|t| t.find(needle)) {
+            Some(p) => (self.line(from + p), from + p + needle.len()),
+            None => (0, from),
+        }
     }
 }
 
@@ -320,6 +345,7 @@ fn vics_records(text: &str, errors: &mut Vec<LineError>) -> Vec<Record> {
     }
     let mut out = Vec::new();
     let mut cursor = 0;
+    let lines = Lines::new(text);
     for (i, m) in media.iter().enumerate() {
         let label = match m.get("Category") {
             Some(serde_json::Value::Number(n)) => format!("vics:{n}"),
@@ -339,7 +365,7 @@ fn vics_records(text: &str, errors: &mut Vec<LineError>) -> Vec<Record> {
                 continue;
             }
             any = true;
-            let (line, next) = line_of(text, s, cursor);
+            let (line, next) = lines.find(s, cursor);
             cursor = next;
             match Value::parse(kind, s) {
                 Ok(v) => out.push(record(v, &label, "")),
@@ -353,7 +379,7 @@ fn vics_records(text: &str, errors: &mut Vec<LineError>) -> Vec<Record> {
         if let Some(files) = m.get("MediaFiles").and_then(|f| f.as_array()) {
             for f in files {
                 if let Some(s) = f.get("MD5").and_then(|v| v.as_str()).filter(|s| !s.is_empty()) {
-                    let (line, next) = line_of(text, s, cursor);
+                    let (line, next) = lines.find(s, cursor);
                     cursor = next;
                     match Value::parse(Kind::Md5, s) {
                         Ok(v) => out.push(record(v, &label, "")),
@@ -385,8 +411,9 @@ fn ncmec_records(text: &str, errors: &mut Vec<LineError>) -> Vec<Record> {
         return Vec::new();
     }
     let mut out = Vec::new();
+    // Not `Document::text_pos_at`: it counts from the start of the text at each call.
+    let lines = Lines::new(text);
     for entry in root.descendants().filter(|n| matches!(n.tag_name().name(), "image" | "video")) {
-        let line = doc.text_pos_at(entry.range().start).row as usize;
         let label = child(entry, "classification").and_then(|c| c.text()).unwrap_or("").trim().to_owned();
         let member = child(entry, "member")
             .map(|m| {
@@ -396,7 +423,10 @@ fn ncmec_records(text: &str, errors: &mut Vec<LineError>) -> Vec<Record> {
             })
             .unwrap_or_default();
         let Some(fps) = child(entry, "fingerprints") else {
-            errors.push(LineError { line, message: "an entry without <fingerprints>".into() });
+            errors.push(LineError {
+                line: lines.line(entry.range().start),
+                message: "an entry without <fingerprints>".into(),
+            });
             continue;
         };
         let mut any = false;
@@ -410,10 +440,9 @@ fn ncmec_records(text: &str, errors: &mut Vec<LineError>) -> Vec<Record> {
                 continue;
             };
             any = true;
-            let fline = doc.text_pos_at(fp.range().start).row as usize;
             match Value::parse(kind, fp.text().unwrap_or("")) {
                 Ok(v) => out.push(record(v, &label, &member)),
-                Err(message) => errors.push(LineError { line: fline, message }),
+                Err(message) => errors.push(LineError { line: lines.line(fp.range().start), message }),
             }
         }
         let _ = any;

@@ -14,9 +14,16 @@
 //! same directory, fsync, rename, fsync of the directory. A file whose checksum, version or
 //! lengths disagree is refused with an error naming it; it is never half-read. So is a file whose
 //! stored bank name is not its file name (a copied file would otherwise change the original's bank).
+//!
+//! Writers take the store's lock first ([`BankStore::lock`]: an advisory lock on `banks/.lock`,
+//! released when the [`WriteLock`] is dropped or the process dies), and read, change and write a
+//! bank while holding it, so two imports at once both end up in the bank: the second waits for
+//! the first and applies its change on top. Readers need no lock: a rename replaces a file whole.
+//! Temporary files are only written under the lock, so any found by whoever takes it were left
+//! by a writer that died (`kill -9`, power loss), and are removed then.
 
 use std::fs;
-use std::io::{self, Write};
+use std::io::{self, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
 use super::{Bank, Entry, Kind, Provenance, Value};
@@ -25,6 +32,8 @@ const MAGIC: &[u8; 8] = b"TOMASBNK";
 const VERSION: u32 = 1;
 const HEADER: usize = 80;
 const KIND_ORDER: [Kind; 5] = [Kind::Pdq, Kind::Md5, Kind::Sha1, Kind::Sha256, Kind::Url];
+/// The lock file in the banks directory (not a bank: bank files end in `.bank`).
+const LOCK_FILE: &str = ".lock";
 
 /// Each variant's message is complete (it includes the I/O error's text), so none of them
 /// reports a `source()`: printing an error chain shows every cause once.
@@ -54,6 +63,9 @@ pub struct Summary {
     pub counts: [u64; 5],
     pub disabled_entries: u64,
     pub file_bytes: u64,
+    /// Why the counts above cannot be trusted: the file's length, or its checksum when it was
+    /// checked ([`BankStore::summary_checked`]), disagrees with its header. `None` if it agrees.
+    pub damage: Option<String>,
 }
 
 /// The banks in one data directory.
@@ -121,21 +133,38 @@ impl BankStore {
         self.names()?.iter().map(|n| self.load(n)).collect()
     }
 
-    /// Reads only the header and the name (no checksum check: that needs the whole file).
+    /// Reads only the header and the name, and compares the file's length with the one the
+    /// header gives (no checksum: see [`BankStore::summary_checked`]).
     pub fn summary(&self, name: &str) -> Result<Summary, StoreError> {
+        self.summary_with(name, false)
+    }
+
+    /// [`BankStore::summary`], and the checksum of the whole file, read in small pieces (memory
+    /// stays flat; the time is that of reading the file once, far less than loading the bank).
+    /// A damaged file is a summary with [`Summary::damage`] set, not an error.
+    pub fn summary_checked(&self, name: &str) -> Result<Summary, StoreError> {
+        self.summary_with(name, true)
+    }
+
+    fn summary_with(&self, name: &str, checksum: bool) -> Result<Summary, StoreError> {
         super::check_name(name)?;
         let path = self.path(name);
         let corrupt = |what| StoreError::Corrupt { path: path.clone(), what };
-        let f = fs::File::open(&path).map_err(io_err(&path))?;
+        let mut f = fs::File::open(&path).map_err(io_err(&path))?;
         let len = f.metadata().map_err(io_err(&path))?.len();
         // The header and the longest name (a u32 length and at most 64 bytes); a shorter file
         // is reported as truncated by the parsers, not as an I/O error.
         let mut head = Vec::with_capacity(HEADER + 4 + 64);
-        io::Read::read_to_end(&mut io::Read::take(f, (HEADER + 4 + 64) as u64), &mut head).map_err(io_err(&path))?;
+        (&f).take((HEADER + 4 + 64) as u64).read_to_end(&mut head).map_err(io_err(&path))?;
         let h = Header::parse(&head).map_err(corrupt)?;
         let mut r = Reader { b: &head[HEADER..], at: 0 };
         let stored = r.string().map_err(corrupt)?;
         check_stored_name(&path, name, &stored)?;
+        let body = len.saturating_sub(HEADER as u64);
+        let mut damage = (body != h.body_len).then(|| body_length_damage(h.body_len, body));
+        if damage.is_none() && checksum && file_crc(&mut f).map_err(io_err(&path))? != h.crc {
+            damage = Some(CHECKSUM_DAMAGE.to_owned());
+        }
         Ok(Summary {
             name: stored,
             enabled: h.flags & 1 != 0,
@@ -143,15 +172,80 @@ impl BankStore {
             counts: h.counts,
             disabled_entries: h.disabled,
             file_bytes: len,
+            damage,
         })
+    }
+
+    /// Takes the store's write lock, waiting for whoever holds it (another `tomas`, or another
+    /// thread) to release it, then removes the temporary files of writers that died. Read the
+    /// bank to change through the lock, after taking it, so no other writer's change is lost.
+    #[allow(clippy::incompatible_msrv, reason = "File::lock is stable since Rust 1.89")]
+    pub fn lock(&self) -> Result<WriteLock<'_>, StoreError> {
+        let (file, path) = self.lock_file()?;
+        file.lock().map_err(io_err(&path))?;
+        self.locked(file)
+    }
+
+    /// [`BankStore::lock`] without waiting: `None` if another writer holds the lock.
+    #[allow(clippy::incompatible_msrv, reason = "File::try_lock is stable since Rust 1.89")]
+    pub fn try_lock(&self) -> Result<Option<WriteLock<'_>>, StoreError> {
+        let (file, path) = self.lock_file()?;
+        match file.try_lock() {
+            Ok(()) => self.locked(file).map(Some),
+            Err(fs::TryLockError::WouldBlock) => Ok(None),
+            Err(fs::TryLockError::Error(e)) => Err(io_err(&path)(e)),
+        }
+    }
+
+    fn lock_file(&self) -> Result<(fs::File, PathBuf), StoreError> {
+        fs::create_dir_all(&self.dir).map_err(io_err(&self.dir))?;
+        let path = self.dir.join(LOCK_FILE);
+        let file =
+            fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(io_err(&path))?;
+        Ok((file, path))
+    }
+
+    fn locked(&self, file: fs::File) -> Result<WriteLock<'_>, StoreError> {
+        let lock = WriteLock { store: self, _file: file };
+        lock.remove_stale_temporaries()?;
+        Ok(lock)
+    }
+
+    /// Writes the bank atomically, under the lock (a shorthand for `lock()?.save(bank)`: to
+    /// change a stored bank, load it through [`BankStore::lock`] instead).
+    pub fn save(&self, bank: &Bank) -> Result<(), StoreError> {
+        self.lock()?.save(bank)
+    }
+
+    /// Deletes a bank's file, under the lock.
+    pub fn delete(&self, name: &str) -> Result<(), StoreError> {
+        self.lock()?.delete(name)
+    }
+}
+
+/// The store's write lock, held until dropped. Every change to a bank file goes through one.
+#[derive(Debug)]
+pub struct WriteLock<'a> {
+    store: &'a BankStore,
+    _file: fs::File,
+}
+
+impl WriteLock<'_> {
+    pub fn store(&self) -> &BankStore {
+        self.store
+    }
+
+    /// The bank as it is now that no one else can change it.
+    pub fn load(&self, name: &str) -> Result<Bank, StoreError> {
+        self.store.load(name)
     }
 
     /// Writes the bank atomically (temporary file, fsync, rename, fsync of the directory).
     pub fn save(&self, bank: &Bank) -> Result<(), StoreError> {
         super::check_name(&bank.name)?;
-        fs::create_dir_all(&self.dir).map_err(io_err(&self.dir))?;
-        let path = self.path(&bank.name);
-        let tmp = self.dir.join(format!(".{}.bank.tmp.{}", bank.name, std::process::id()));
+        let dir = &self.store.dir;
+        let path = self.store.path(&bank.name);
+        let tmp = dir.join(format!(".{}{TMP_MARK}{}", bank.name, std::process::id()));
         let bytes = encode(bank);
         let result = (|| {
             let mut f = fs::File::create(&tmp)?;
@@ -159,7 +253,7 @@ impl BankStore {
             f.sync_all()?;
             drop(f);
             fs::rename(&tmp, &path)?;
-            fs::File::open(&self.dir)?.sync_all()
+            fs::File::open(dir)?.sync_all()
         })();
         if result.is_err() {
             let _ = fs::remove_file(&tmp);
@@ -170,13 +264,60 @@ impl BankStore {
     /// Deletes a bank's file.
     pub fn delete(&self, name: &str) -> Result<(), StoreError> {
         super::check_name(name)?;
-        let path = self.path(name);
+        let path = self.store.path(name);
         match fs::remove_file(&path) {
             Ok(()) => Ok(()),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Err(StoreError::NoSuchBank(name.to_owned())),
             Err(e) => Err(io_err(&path)(e)),
         }
     }
+
+    /// Removes `.NAME.bank.tmp.PID` files: with the lock held, no live writer is writing one.
+    fn remove_stale_temporaries(&self) -> Result<(), StoreError> {
+        let dir = &self.store.dir;
+        for entry in fs::read_dir(dir).map_err(io_err(dir))? {
+            let entry = entry.map_err(io_err(dir))?;
+            let file = entry.file_name();
+            let Some(file) = file.to_str() else { continue };
+            if !(file.starts_with('.') && file.contains(TMP_MARK)) {
+                continue;
+            }
+            let path = entry.path();
+            match fs::remove_file(&path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => return Err(io_err(&path)(e)),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What a temporary file's name holds between the bank's name and the writer's process id.
+const TMP_MARK: &str = ".bank.tmp.";
+const CHECKSUM_DAMAGE: &str = "checksum mismatch (the file is damaged)";
+
+fn body_length_damage(promised: u64, found: u64) -> String {
+    let truncated = if found < promised { "truncated: " } else { "" };
+    format!("{truncated}the header says {promised} body bytes, the file has {found}")
+}
+
+/// The CRC-32 a bank file's header should hold: of bytes 0..72 and of the body, read from the
+/// start of `f` in 1 MiB pieces.
+fn file_crc(f: &mut fs::File) -> io::Result<u32> {
+    f.rewind()?;
+    let mut crc = crc32fast::Hasher::new();
+    let mut buf = vec![0u8; 1 << 20];
+    f.read_exact(&mut buf[..HEADER])?;
+    crc.update(&buf[..72]);
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        crc.update(&buf[..n]);
+    }
+    Ok(crc.finalize())
 }
 
 /// A bank file must hold the bank it is named after: `cp a.bank b.bank` followed by a change to
@@ -329,14 +470,13 @@ fn decode(bytes: &[u8]) -> Result<Bank, String> {
     let h = Header::parse(bytes)?;
     let body = &bytes[HEADER..];
     if body.len() as u64 != h.body_len {
-        let truncated = if (body.len() as u64) < h.body_len { "truncated: " } else { "" };
-        return Err(format!("{truncated}the header says {} body bytes, the file has {}", h.body_len, body.len()));
+        return Err(body_length_damage(h.body_len, body.len() as u64));
     }
     let mut crc = crc32fast::Hasher::new();
     crc.update(&bytes[..72]);
     crc.update(body);
     if crc.finalize() != h.crc {
-        return Err("checksum mismatch (the file is damaged)".into());
+        return Err(CHECKSUM_DAMAGE.into());
     }
     let mut r = Reader { b: body, at: 0 };
     let name = r.string()?;

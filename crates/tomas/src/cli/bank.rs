@@ -9,9 +9,10 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, bail};
 use matching::bank::import::{self, Format};
-use matching::bank::store::BankStore;
+use matching::bank::store::{BankStore, StoreError, WriteLock};
 use matching::bank::{Bank, Kind, Value};
 use matching::matcher::{Match, Matcher, Outcome, Query};
+use matching::text::escape_for_terminal as escape;
 use serde_json::json;
 
 /// Where banks live: `--data-dir`, else `$TOMAS_DATA_DIR`, else the default data directory.
@@ -38,8 +39,10 @@ pub enum BankCmd {
     /// of import and a classification label.
     #[command(verbatim_doc_comment)]
     Import(ImportArgs),
-    /// List the banks: kind, state and number of entries of each type. A bank file that cannot be
-    /// read is reported on stderr and the others are still listed (exit status 1).
+    /// List the banks: kind, state and number of entries of each type. Each file's length and
+    /// checksum are checked (reading it once, without loading it): a damaged bank is listed with
+    /// state "damaged" and no counts, and its damage is reported on stderr. A bank file that cannot
+    /// be read is reported on stderr and the others are still listed (exit status 1 for both).
     List {
         #[command(flatten)]
         data: DataDir,
@@ -171,7 +174,7 @@ pub fn run(cmd: BankCmd) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         BankCmd::Delete { name, data } => {
-            data.store().delete(&name)?;
+            lock(&data.store())?.delete(&name)?;
             eprintln!("deleted bank {name}");
             Ok(ExitCode::SUCCESS)
         }
@@ -182,20 +185,38 @@ fn now() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }
 
+/// The banks' write lock, saying so on stderr when another writer makes us wait.
+fn lock(store: &BankStore) -> anyhow::Result<WriteLock<'_>> {
+    if let Some(lock) = store.try_lock()? {
+        return Ok(lock);
+    }
+    eprintln!(
+        "waiting for another tomas that is changing the banks in {}…",
+        escape(&store.dir().display().to_string())
+    );
+    Ok(store.lock()?)
+}
+
 fn import_cmd(args: ImportArgs) -> anyhow::Result<ExitCode> {
     let store = args.data.store();
     matching::bank::check_name(&args.name)?;
     let file_name = args.file.file_name().and_then(|f| f.to_str()).unwrap_or("").to_owned();
     let format = args.format.unwrap_or_else(|| Format::from_file_name(&file_name));
-    let bytes = std::fs::read(&args.file).with_context(|| format!("cannot read {}", args.file.display()))?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        anyhow::anyhow!("{}: not UTF-8 text (byte {})", args.file.display(), e.utf8_error().valid_up_to())
-    })?;
     let display = args.file.display().to_string();
+    let bytes = std::fs::read(&args.file).with_context(|| format!("cannot read {}", escape(&display)))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|e| anyhow::anyhow!("{}: not UTF-8 text (byte {})", escape(&display), e.utf8_error().valid_up_to()))?;
     let start = Instant::now();
+    // Parsed before taking the lock; the bank is read under it, so a concurrent import's entries
+    // are in what this one adds to.
     let records = import::parse(&text, import::Options { format, kind: args.kind, file: &display })?;
-    let mut bank = if store.exists(&args.name) {
-        let bank = store.load(&args.name)?;
+    let store = lock(&store)?;
+    let existing = match store.load(&args.name) {
+        Ok(bank) => Some(bank),
+        Err(StoreError::NoSuchBank(_)) => None,
+        Err(e) => return Err(e.into()),
+    };
+    let mut bank = if let Some(bank) = existing {
         if bank.negative != args.negative {
             bail!(
                 "bank {} exists as a {} bank; {} to import into it",
@@ -242,9 +263,15 @@ fn counts_text(counts: &[u64; 5]) -> String {
 
 fn list(store: &BankStore, json: bool) -> anyhow::Result<ExitCode> {
     let names = store.names()?;
+    if !names.is_empty() {
+        // Tidies up after writers that died, if no writer is busy; a listing needs no lock, and
+        // one that cannot be taken here (a read-only directory) is no reason not to list.
+        let _ = store.try_lock();
+    }
     let mut out = BufWriter::new(io::stdout().lock());
     if names.is_empty() && !json {
-        eprintln!("no banks in {} (import one with `tomas bank import NAME FILE`)", store.dir().display());
+        let dir = store.dir().display().to_string();
+        eprintln!("no banks in {} (import one with `tomas bank import NAME FILE`)", escape(&dir));
         return Ok(ExitCode::SUCCESS);
     }
     if !json {
@@ -256,26 +283,43 @@ fn list(store: &BankStore, json: bool) -> anyhow::Result<ExitCode> {
     }
     let mut bad = 0;
     for name in names {
-        let s = match store.summary(&name) {
+        let s = match store.summary_checked(&name) {
             Ok(s) => s,
             Err(e) => {
                 // Reported after what was listed so far, which stays in order on stdout.
                 out.flush()?;
-                eprintln!("error: {e}");
+                eprintln!("error: {}", escape(&e.to_string()));
                 bad += 1;
                 continue;
             }
         };
         let kind = if s.negative { "negative" } else { "positive" };
-        let state = if s.enabled { "enabled" } else { "disabled" };
+        let state = match (&s.damage, s.enabled) {
+            (Some(_), _) => "damaged",
+            (None, true) => "enabled",
+            (None, false) => "disabled",
+        };
         if json {
-            let counts: serde_json::Map<String, serde_json::Value> =
-                Kind::ALL.iter().zip(s.counts).map(|(k, c)| (k.name().to_owned(), json!(c))).collect();
+            // A damaged bank's counts are what its header claims: not given, so none is trusted.
+            let counts = s.damage.is_none().then(|| {
+                Kind::ALL
+                    .iter()
+                    .zip(s.counts)
+                    .map(|(k, c)| (k.name().to_owned(), json!(c)))
+                    .collect::<serde_json::Map<_, _>>()
+            });
+            let disabled = s.damage.is_none().then_some(s.disabled_entries);
             writeln!(
                 out,
                 "{}",
                 json!({"name": s.name, "negative": s.negative, "enabled": s.enabled, "counts": counts,
-                       "disabled_entries": s.disabled_entries, "file_bytes": s.file_bytes})
+                       "disabled_entries": disabled, "file_bytes": s.file_bytes, "damage": s.damage})
+            )?;
+        } else if s.damage.is_some() {
+            writeln!(
+                out,
+                "{:<24} {kind:<8} {state:<8} {:>10} {:>10} {:>10} {:>10} {:>8} {:>9}",
+                s.name, "?", "?", "?", "?", "?", "?"
             )?;
         } else {
             let c = s.counts;
@@ -285,6 +329,12 @@ fn list(store: &BankStore, json: bool) -> anyhow::Result<ExitCode> {
                 s.name, c[0], c[1], c[2], c[3], c[4], s.disabled_entries
             )?;
         }
+        if let Some(damage) = &s.damage {
+            out.flush()?;
+            let path = store.path(&s.name).display().to_string();
+            eprintln!("error: {} is damaged: {damage} (`tomas bank verify {}` reads it whole)", escape(&path), s.name);
+            bad += 1;
+        }
     }
     out.flush()?;
     Ok(if bad > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
@@ -292,6 +342,7 @@ fn list(store: &BankStore, json: bool) -> anyhow::Result<ExitCode> {
 
 fn switch(args: SwitchArgs, enabled: bool) -> anyhow::Result<ExitCode> {
     let store = args.data.store();
+    let store = lock(&store)?;
     let mut bank = store.load(&args.name)?;
     let verb = if enabled { "enabled" } else { "disabled" };
     match &args.value {
@@ -330,13 +381,10 @@ fn match_file(
     args: &MatchArgs,
     hasher: &mut media::Hasher,
 ) -> anyhow::Result<FileResult> {
-    let limits = hasher.options().limits;
-    let meta = std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
-    if meta.len() > limits.max_bytes {
-        bail!("{}: {} bytes is over the {}-byte limit", path.display(), meta.len(), limits.max_bytes);
-    }
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let hashes = hasher.hash(&bytes).with_context(|| format!("cannot hash {}", path.display()))?;
+    let shown = escape(&path.display().to_string()).into_owned();
+    let bytes = super::hash::read_input(path, hasher.options().limits.max_bytes)
+        .map_err(|e| anyhow::anyhow!("cannot read {shown}: {e}"))?;
+    let hashes = hasher.hash(&bytes).with_context(|| format!("cannot hash {shown}"))?;
     let mut query = Query {
         pdq: Vec::new(),
         md5: Some(hashes.digests.md5),
@@ -365,7 +413,8 @@ pub fn run_match(args: MatchArgs) -> anyhow::Result<ExitCode> {
     let start = Instant::now();
     let mut banks = store.load_all()?;
     if banks.is_empty() {
-        bail!("no banks in {} (import one with `tomas bank import NAME FILE`)", store.dir().display());
+        let dir = store.dir().display().to_string();
+        bail!("no banks in {} (import one with `tomas bank import NAME FILE`)", escape(&dir));
     }
     for name in &args.banks {
         if !banks.iter().any(|b| &b.name == name) {
@@ -390,7 +439,7 @@ pub fn run_match(args: MatchArgs) -> anyhow::Result<ExitCode> {
     }
     let (files, walk_errors) = super::hash::image_files(&args.paths);
     for (path, err) in &walk_errors {
-        eprintln!("error: {}: {err}", path.display());
+        eprintln!("error: {}: {}", escape(&path.display().to_string()), escape(&err.to_string()));
     }
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(files.len().max(1));
     let chunk = files.len().div_ceil(threads).max(1);
@@ -419,7 +468,7 @@ pub fn run_match(args: MatchArgs) -> anyhow::Result<ExitCode> {
         match result {
             Err(e) => {
                 failed += 1;
-                eprintln!("error: {}", super::error_text(&e));
+                eprintln!("error: {}", matching::text::escape_message(&super::error_text(&e)));
             }
             Ok(r) => {
                 matched += usize::from(!r.outcome.matches.is_empty());
@@ -435,6 +484,8 @@ pub fn run_match(args: MatchArgs) -> anyhow::Result<ExitCode> {
                     )?;
                     continue;
                 }
+                // JSON quotes the path itself; the text lines show it escaped.
+                let p = escape(&p);
                 if r.quality < args.min_quality {
                     writeln!(out, "{p}\tnote: PDQ quality {} is below {}; digests only", r.quality, args.min_quality)?;
                 }
@@ -467,8 +518,8 @@ fn match_text(m: &Match) -> String {
         m.stored.kind(),
         m.stored,
         m.distance,
-        m.provenance.label,
-        m.provenance.source,
+        escape(&m.provenance.label),
+        escape(&m.provenance.source),
         iso_time(m.provenance.imported_at)
     )
 }

@@ -16,6 +16,7 @@ use std::{
     time::{Duration, Instant},
 };
 
+use matching::text::{escape_for_terminal as escape, escape_message};
 use media::{DecodeOptions, Dihedral, Hasher, JpegLuma, Limits};
 
 /// The text after the options in `tomas hash --help`.
@@ -25,7 +26,8 @@ searched recursively, their entries sorted by name):
 
   csv (default)  `hash,quality,path`, as Meta's pdq-photo-hasher prints it: 64 hex digits,
                  quality 0-100 (below 50, do not trust the hash), then the path as the rest
-                 of the line.
+                 of the line (on a terminal, control characters in it are shown escaped,
+                 as \u{1b}).
   json           JSON Lines: one object per line with \"path\", \"format\", \"width\",
                  \"height\", \"pdq\", \"quality\", \"md5\", \"sha1\", \"sha256\" and
                  \"dihedral\", the PDQ hashes of the eight rotations and flips (\"original\",
@@ -34,7 +36,7 @@ searched recursively, their entries sorted by name):
 
 Formats: JPEG, PNG, WebP, GIF (first frame), BMP and TIFF, recognised by content. Inside
 directories only files with those extensions are hashed; files named on the command line always
-are. PDQ is computed at full resolution exactly as Meta's C++ reference does; EXIF orientation
+are, if they are regular files (not FIFOs, sockets or devices). PDQ is computed at full resolution exactly as Meta's C++ reference does; EXIF orientation
 is not applied (the reference hashes the pixels as stored).
 
 A file that cannot be read or decoded is reported on stderr and skipped. Exit status: 0 when
@@ -106,8 +108,10 @@ pub fn run(args: HashArgs) -> anyhow::Result<ExitCode> {
     let (files, walk_errors) = image_files(&args.paths);
     let mut failed = walk_errors.len();
     for (path, err) in &walk_errors {
-        eprintln!("tomas hash: {}: {err}", path.display());
+        eprintln!("tomas hash: {}: {}", escape(&path.display().to_string()), escape(&err.to_string()));
     }
+    // Paths go out as they are when piped (CSV quoting keeps them whole), escaped on a terminal.
+    let escape_paths = io::stdout().is_terminal();
     let threads = args
         .threads
         .or_else(|| std::thread::available_parallelism().ok())
@@ -135,7 +139,7 @@ pub fn run(args: HashArgs) -> anyhow::Result<ExitCode> {
                     if i >= files.len() || stop.load(Ordering::Relaxed) {
                         break;
                     }
-                    let result = hash_file(&mut hasher, &files[i], format);
+                    let result = hash_file(&mut hasher, &files[i], format, escape_paths);
                     if tx.send((i, result)).is_err() {
                         break;
                     }
@@ -164,7 +168,8 @@ pub fn run(args: HashArgs) -> anyhow::Result<ExitCode> {
                     Err(message) => {
                         failed += 1;
                         progress.clear();
-                        eprintln!("tomas hash: {}: {message}", files[printed].display());
+                        let path = files[printed].display().to_string();
+                        eprintln!("tomas hash: {}: {}", escape(&path), escape_message(&message));
                     }
                 }
                 printed += 1;
@@ -207,25 +212,68 @@ fn keep_freed_memory() {
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 fn keep_freed_memory() {}
 
-/// Reads and hashes one file; the error is a message for stderr.
-fn hash_file(hasher: &mut Hasher, path: &Path, format: OutputFormat) -> Result<String, String> {
-    let limit = hasher.options().limits.max_bytes;
+/// Reads a file named for hashing: only a regular file (a FIFO would block the read forever, a
+/// device might never end), of at most `limit` bytes. The error is a message naming the problem.
+pub fn read_input(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
     let too_big = |size: u64| format!("file is {size} bytes, over the limit of {limit} bytes (--max-bytes)");
-    let file = fs::File::open(path).map_err(|e| e.to_string())?;
-    let size = file.metadata().map_err(|e| e.to_string())?.len();
+    regular_file(&fs::metadata(path).map_err(|e| e.to_string())?)?;
+    // Opened without blocking (opening a FIFO waits for a writer), and checked again once open,
+    // in case the path changed in between.
+    let mut open = fs::OpenOptions::new();
+    open.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut open, libc::O_NONBLOCK);
+    let file = open.open(path).map_err(|e| e.to_string())?;
+    let meta = file.metadata().map_err(|e| e.to_string())?;
+    regular_file(&meta)?;
+    let size = meta.len();
     if size > limit {
         return Err(too_big(size));
     }
-    // Read at most one byte past the limit: the size above is 0 for pipes and devices.
+    // Read at most one byte past the limit, in case the file grows.
     let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
     file.take(limit.saturating_add(1)).read_to_end(&mut bytes).map_err(|e| e.to_string())?;
     if bytes.len() as u64 > limit {
         return Err(format!("file is over the limit of {limit} bytes (--max-bytes)"));
     }
+    Ok(bytes)
+}
+
+/// Refuses what is not a regular file, saying what it is.
+fn regular_file(meta: &fs::Metadata) -> Result<(), String> {
+    if meta.is_file() {
+        return Ok(());
+    }
+    let kind = meta.file_type();
+    let what = if kind.is_dir() { "a directory" } else { "not a regular file" };
+    #[cfg(unix)]
+    let what = {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            "a FIFO (named pipe)"
+        } else if kind.is_socket() {
+            "a socket"
+        } else if kind.is_char_device() {
+            "a character device"
+        } else if kind.is_block_device() {
+            "a block device"
+        } else {
+            what
+        }
+    };
+    Err(format!("not a regular file ({what}); only regular files are hashed"))
+}
+
+/// Reads and hashes one file; the error is a message for stderr. `escape_path`: show control
+/// characters in the CSV path escaped (for a terminal).
+fn hash_file(hasher: &mut Hasher, path: &Path, format: OutputFormat, escape_path: bool) -> Result<String, String> {
+    let bytes = read_input(path, hasher.options().limits.max_bytes)?;
     match format {
         OutputFormat::Csv => {
             let pdq = hasher.pdq(&bytes).map_err(|e| e.to_string())?;
-            Ok(format!("{},{},{}", pdq.hash, pdq.quality, csv_path(&path.display().to_string())))
+            let shown = path.display().to_string();
+            let shown = if escape_path { escape(&shown) } else { shown.into() };
+            Ok(format!("{},{},{}", pdq.hash, pdq.quality, csv_path(&shown)))
         }
         OutputFormat::Json => {
             let h = hasher.hash(&bytes).map_err(|e| e.to_string())?;

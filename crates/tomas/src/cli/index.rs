@@ -84,47 +84,51 @@ fn generate(args: GenArgs) -> anyhow::Result<ExitCode> {
     eprintln!(
         "wrote {} hashes to {} and {} queries to {}",
         db.len(),
-        args.db_out.display(),
+        shown(&args.db_out),
         queries.len(),
-        args.queries_out.display()
+        shown(&args.queries_out)
     );
     Ok(ExitCode::SUCCESS)
 }
 
+/// A path as messages show it: control characters escaped.
+fn shown(path: &Path) -> String {
+    matching::text::escape_for_terminal(&path.display().to_string()).into_owned()
+}
+
 fn write_hashes(path: &Path, hashes: &[Hash256]) -> anyhow::Result<()> {
-    let file = std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    let file = std::fs::File::create(path).with_context(|| format!("cannot create {}", shown(path)))?;
     let mut w = BufWriter::with_capacity(1 << 20, file);
     for h in hashes {
         writeln!(w, "{h}")?;
     }
-    w.flush().with_context(|| format!("cannot write {}", path.display()))?;
+    w.flush().with_context(|| format!("cannot write {}", shown(path)))?;
     Ok(())
 }
 
 /// Reads one 64-hex hash per line (blank lines and a leading byte order mark skipped); errors name
 /// the file and line.
 pub fn read_hashes(path: &Path) -> anyhow::Result<Vec<Hash256>> {
-    let file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let file = std::fs::File::open(path).with_context(|| format!("cannot open {}", shown(path)))?;
     let mut out = Vec::new();
     let mut reader = BufReader::with_capacity(1 << 20, file);
     let mut line = Vec::new();
     let mut number = 0;
     loop {
         line.clear();
-        if reader.read_until(b'\n', &mut line).with_context(|| format!("cannot read {}", path.display()))? == 0 {
+        if reader.read_until(b'\n', &mut line).with_context(|| format!("cannot read {}", shown(path)))? == 0 {
             break;
         }
         number += 1;
         let text = std::str::from_utf8(&line).map_err(|e| {
-            anyhow::anyhow!("{}:{number}: not UTF-8 text (at byte {} of the line)", path.display(), e.valid_up_to() + 1)
+            anyhow::anyhow!("{}:{number}: not UTF-8 text (at byte {} of the line)", shown(path), e.valid_up_to() + 1)
         })?;
         let text = if number == 1 { text.strip_prefix('\u{feff}').unwrap_or(text) } else { text };
         let text = text.trim();
         if text.is_empty() {
             continue;
         }
-        let h =
-            Hash256::from_hex(text).with_context(|| format!("{}:{number}: not a 64-hex PDQ hash", path.display()))?;
+        let h = Hash256::from_hex(text).with_context(|| format!("{}:{number}: not a 64-hex PDQ hash", shown(path)))?;
         out.push(h);
     }
     Ok(out)
