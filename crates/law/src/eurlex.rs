@@ -318,7 +318,8 @@ fn decode_entities(s: &str) -> String {
     while let Some(amp) = rest.find('&') {
         out.push_str(&rest[..amp]);
         let tail = &rest[amp..];
-        let Some(semi) = tail[..tail.len().min(12)].find(';') else {
+        // Looked for in bytes: 12 bytes on may fall inside a character, `;` never does.
+        let Some(semi) = tail.bytes().take(12).position(|b| b == b';') else {
             out.push('&');
             rest = &tail[1..];
             continue;
@@ -417,6 +418,9 @@ mod tests {
         assert!(parse("<p class=\"x\">Article</p><p").is_err());
         assert!(parse("&&&;<<<>>><p><p class=\"").is_err());
         assert_eq!(decode_entities("a &#x41; &#66; &bogus; &"), "a A B &bogus; &");
+        // Found by tests/fuzz.rs: the 12th byte after `&` inside a character (é is bytes 11 and 12).
+        assert_eq!(decode_entities("&aaaaaaaaaaé;"), "&aaaaaaaaaaé;");
+        assert_eq!(decode_entities("x&amp€;"), "x&amp€;");
         assert_eq!(roman_to_int("VIII"), Some(8));
         assert_eq!(roman_to_int("IV"), Some(4));
     }
