@@ -188,8 +188,17 @@ impl Builder {
     }
 }
 
+/// Deepest point level kept apart: EUR-Lex uses `Point0` to `Point4` or so; deeper classes nest no
+/// further. Each level's text is also copied into every enclosing provision, so without a bound a
+/// document with `Point1` … `Point255` would multiply its size by 257.
+const MAX_POINT_LEVEL: u8 = 9;
+
 fn point_level(class: &str) -> u8 {
-    class.split_whitespace().find_map(|c| c.strip_prefix("Point").and_then(|n| n.parse().ok())).unwrap_or(1)
+    class
+        .split_whitespace()
+        .find_map(|c| c.strip_prefix("Point").and_then(|n| n.parse::<u8>().ok()))
+        .unwrap_or(1)
+        .min(MAX_POINT_LEVEL)
 }
 
 /// `Article 14` → `14`.
@@ -410,6 +419,19 @@ mod tests {
         assert_eq!(got[6].text, "Execute within 24 hours of receipt.\nfirst point;");
         assert_eq!(got[8].heading.as_deref(), Some("TEMPLATE FOR REMOVAL ORDERS"));
         assert!(got[8].text.contains("SECTION 1"));
+    }
+
+    #[test]
+    fn point_nesting_is_bounded() {
+        let mut html = String::from("<p>Article 1</p><p>Heading</p>");
+        for level in 1..=255 {
+            html.push_str(&format!("<p class=\"Point{level}\">(a) text at level {level}</p>"));
+        }
+        let got = parse(&html).unwrap();
+        let deepest = got.iter().map(|p| p.eid.matches("__point_").count()).max().unwrap();
+        assert_eq!(deepest, usize::from(MAX_POINT_LEVEL));
+        let text: usize = got.iter().map(|p| p.text.len()).sum();
+        assert!(text < 16 * html.len(), "{text} bytes of text from {} bytes of HTML", html.len());
     }
 
     #[test]

@@ -236,8 +236,14 @@ fn tomlish() -> impl Strategy<Value = String> {
     .prop_map(|parts| parts.concat())
 }
 
+/// `default` cases per property, or `FUZZ_CASES` for a longer run (`FUZZ_CASES=1000000 cargo test
+/// -p law --test fuzz`).
+fn cases(default: u32) -> u32 {
+    std::env::var("FUZZ_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(default)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 200, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(200), failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn corpus_file_of_arbitrary_bytes(which in 0..FILES.len(), bytes in prop::collection::vec(any::<u8>(), 0..600)) {
@@ -335,7 +341,7 @@ fn html_mutation() -> impl Strategy<Value = (Index, usize, &'static str)> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 300, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(300), failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn eurlex_arbitrary_text(html in any::<String>()) {
