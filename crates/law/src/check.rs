@@ -5,9 +5,9 @@
 //! duplicate ids, references to provisions, requirements, jurisdictions and versions that do not
 //! exist, assessments without sources, and requirements some jurisdiction has not assessed.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use crate::{Corpus, Diagnostic, Loc, ProvisionRef};
+use crate::{Corpus, Diagnostic, Loc, ProvisionRef, Requirement};
 
 /// Loads and checks `dir`; the diagnostics are sorted by file and line.
 pub fn check_dir(dir: &std::path::Path) -> (Corpus, Vec<Diagnostic>) {
@@ -81,10 +81,18 @@ pub fn check(corpus: &Corpus) -> Vec<Diagnostic> {
         }
     }
 
-    // Requirements.
+    // Requirements. Lookups go through maps built once: a corpus with many requirements or
+    // provisions would otherwise be searched from the start for every reference.
+    let mut provisions: HashMap<(&str, &str), HashSet<&str>> = HashMap::new();
+    for i in &corpus.instruments {
+        // The first instrument of a duplicated version is the one references resolve to.
+        provisions
+            .entry((i.id.as_str(), i.version.as_str()))
+            .or_insert_with(|| i.provisions.iter().map(|p| p.eid.as_str()).collect());
+    }
     let check_ref = |r: &ProvisionRef| -> Option<String> {
-        if corpus.instrument(&r.instrument, &r.version).is_none() {
-            Some(if corpus.versions(&r.instrument).is_empty() {
+        let Some(eids) = provisions.get(&(r.instrument.as_str(), r.version.as_str())) else {
+            return Some(if corpus.versions(&r.instrument).is_empty() {
                 format!("'{r}': unknown instrument '{}'", r.instrument)
             } else {
                 format!(
@@ -93,12 +101,10 @@ pub fn check(corpus: &Corpus) -> Vec<Diagnostic> {
                     r.version,
                     corpus.versions(&r.instrument).join(", ")
                 )
-            })
-        } else if corpus.provision(r).is_none() {
-            Some(format!("'{r}': no provision '{}' in {}@{}", r.eid, r.instrument, r.version))
-        } else {
-            None
-        }
+            });
+        };
+        (!eids.contains(r.eid.as_str()))
+            .then(|| format!("'{r}': no provision '{}' in {}@{}", r.eid, r.instrument, r.version))
     };
     let mut seen = HashSet::new();
     for r in &corpus.requirements {
@@ -190,6 +196,10 @@ pub fn check(corpus: &Corpus) -> Vec<Diagnostic> {
     }
 
     // Assessments.
+    let mut requirements: HashMap<&str, &Requirement> = HashMap::new();
+    for r in &corpus.requirements {
+        requirements.entry(r.id.as_str()).or_insert(r);
+    }
     let mut seen = HashSet::new();
     let mut assessed: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for a in &corpus.assessments {
@@ -203,7 +213,7 @@ pub fn check(corpus: &Corpus) -> Vec<Diagnostic> {
             );
         }
         assessed.entry(a.jurisdiction.as_str()).or_default().insert(a.requirement.as_str());
-        let Some(r) = corpus.requirement(&a.requirement) else {
+        let Some(&r) = requirements.get(a.requirement.as_str()) else {
             err(&a.loc, format!("assessment of unknown requirement '{}'", a.requirement));
             continue;
         };

@@ -188,8 +188,17 @@ impl Builder {
     }
 }
 
+/// Deepest point level kept apart: EUR-Lex uses `Point0` to `Point4` or so; deeper classes nest no
+/// further. Each level's text is also copied into every enclosing provision, so without a bound a
+/// document with `Point1` … `Point255` would multiply its size by 257.
+const MAX_POINT_LEVEL: u8 = 9;
+
 fn point_level(class: &str) -> u8 {
-    class.split_whitespace().find_map(|c| c.strip_prefix("Point").and_then(|n| n.parse().ok())).unwrap_or(1)
+    class
+        .split_whitespace()
+        .find_map(|c| c.strip_prefix("Point").and_then(|n| n.parse::<u8>().ok()))
+        .unwrap_or(1)
+        .min(MAX_POINT_LEVEL)
 }
 
 /// `Article 14` → `14`.
@@ -318,7 +327,8 @@ fn decode_entities(s: &str) -> String {
     while let Some(amp) = rest.find('&') {
         out.push_str(&rest[..amp]);
         let tail = &rest[amp..];
-        let Some(semi) = tail[..tail.len().min(12)].find(';') else {
+        // Looked for in bytes: 12 bytes on may fall inside a character, `;` never does.
+        let Some(semi) = tail.bytes().take(12).position(|b| b == b';') else {
             out.push('&');
             rest = &tail[1..];
             continue;
@@ -412,11 +422,27 @@ mod tests {
     }
 
     #[test]
+    fn point_nesting_is_bounded() {
+        let mut html = String::from("<p>Article 1</p><p>Heading</p>");
+        for level in 1..=255 {
+            html.push_str(&format!("<p class=\"Point{level}\">(a) text at level {level}</p>"));
+        }
+        let got = parse(&html).unwrap();
+        let deepest = got.iter().map(|p| p.eid.matches("__point_").count()).max().unwrap();
+        assert_eq!(deepest, usize::from(MAX_POINT_LEVEL));
+        let text: usize = got.iter().map(|p| p.text.len()).sum();
+        assert!(text < 16 * html.len(), "{text} bytes of text from {} bytes of HTML", html.len());
+    }
+
+    #[test]
     fn garbage_is_an_error_not_a_panic() {
         assert!(parse("").is_err());
         assert!(parse("<p class=\"x\">Article</p><p").is_err());
         assert!(parse("&&&;<<<>>><p><p class=\"").is_err());
         assert_eq!(decode_entities("a &#x41; &#66; &bogus; &"), "a A B &bogus; &");
+        // Found by tests/fuzz.rs: the 12th byte after `&` inside a character (é is bytes 11 and 12).
+        assert_eq!(decode_entities("&aaaaaaaaaaé;"), "&aaaaaaaaaaé;");
+        assert_eq!(decode_entities("x&amp€;"), "x&amp€;");
         assert_eq!(roman_to_int("VIII"), Some(8));
         assert_eq!(roman_to_int("IV"), Some(4));
     }

@@ -76,6 +76,8 @@ pub struct Corpus {
     assessment_files: Vec<(String, Loc)>,
     /// (jurisdiction, requirement) → indices into `assessments`; see [`Corpus::reindex`].
     index: std::collections::HashMap<String, std::collections::HashMap<String, Vec<usize>>>,
+    /// Requirement id → index of its first occurrence in `requirements`; see [`Corpus::reindex`].
+    requirement_index: std::collections::HashMap<String, usize>,
 }
 
 impl Corpus {
@@ -131,7 +133,9 @@ impl Corpus {
     }
 
     pub fn requirement(&self, id: &str) -> Option<&Requirement> {
-        self.requirements.iter().find(|r| r.id == id)
+        // The index only answers when it still agrees with `requirements`, which may have changed.
+        let indexed = self.requirement_index.get(id).and_then(|&i| self.requirements.get(i));
+        indexed.filter(|r| r.id == id).or_else(|| self.requirements.iter().find(|r| r.id == id))
     }
 
     pub fn jurisdiction(&self, id: &str) -> Option<&Jurisdiction> {
@@ -163,8 +167,13 @@ impl Corpus {
         }
     }
 
-    /// Rebuilds the lookup index after `assessments` was replaced (loading does it itself).
+    /// Rebuilds the lookup indexes after `assessments` or `requirements` was replaced (loading does
+    /// it itself).
     pub fn reindex(&mut self) {
+        self.requirement_index.clear();
+        for (i, r) in self.requirements.iter().enumerate() {
+            self.requirement_index.entry(r.id.clone()).or_insert(i);
+        }
         self.index.clear();
         for (i, a) in self.assessments.iter().enumerate() {
             self.index.entry(a.jurisdiction.clone()).or_default().entry(a.requirement.clone()).or_default().push(i);

@@ -72,16 +72,21 @@ pub(crate) struct SourceFile {
     pub(crate) name: Arc<str>,
     pub(crate) path: PathBuf,
     text: String,
+    /// Byte offset of every `\n` in `text`, ascending: found once, so that each of the many
+    /// offset-to-line lookups of a large file is a binary search rather than a count from byte 0.
+    newlines: Vec<usize>,
 }
 
 impl SourceFile {
     pub(crate) fn new(name: &str, path: PathBuf, text: String) -> SourceFile {
-        SourceFile { name: name.into(), path, text }
+        let newlines = text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i).collect();
+        SourceFile { name: name.into(), path, text, newlines }
     }
 
+    /// The 1-based line holding byte `offset` (offsets past the end count as the end).
     fn line_of(&self, offset: usize) -> u32 {
         let end = offset.min(self.text.len());
-        self.text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() as u32 + 1
+        self.newlines.partition_point(|&nl| nl < end) as u32 + 1
     }
 
     pub(crate) fn loc(&self, offset: usize) -> Loc {
@@ -665,7 +670,36 @@ fn days_in_month(y: u32, m: u32) -> u32 {
 
 #[cfg(test)]
 mod tests {
-    use super::valid_date;
+    use std::path::PathBuf;
+
+    use proptest::prelude::*;
+
+    use super::{SourceFile, valid_date};
+
+    /// The line of `offset` by counting newlines from byte 0, as loading once did.
+    fn naive_line(text: &str, offset: usize) -> u32 {
+        text.as_bytes()[..offset.min(text.len())].iter().filter(|&&b| b == b'\n').count() as u32 + 1
+    }
+
+    proptest! {
+        #[test]
+        fn line_of_agrees_with_counting_newlines(text in "[a\n\r=é]{0,200}", offsets in prop::collection::vec(0usize..260, 1..20)) {
+            let file = SourceFile::new("t.toml", PathBuf::from("t.toml"), text.clone());
+            for offset in offsets.into_iter().chain([0, text.len(), text.len() + 1, usize::MAX]) {
+                prop_assert_eq!(file.line_of(offset), naive_line(&text, offset), "offset {}", offset);
+            }
+        }
+    }
+
+    #[test]
+    fn line_of_at_every_offset_of_edge_texts() {
+        for text in ["", "\n", "\n\n", "a", "a\n", "\na", "ab\ncd\n\nef", "\r\n\r\n"] {
+            let file = SourceFile::new("t.toml", PathBuf::from("t.toml"), text.to_string());
+            for offset in 0..=text.len() + 2 {
+                assert_eq!(file.line_of(offset), naive_line(text, offset), "{text:?} at {offset}");
+            }
+        }
+    }
 
     #[test]
     fn dates() {

@@ -328,6 +328,9 @@ fn decode_other(bytes: &[u8], format: Format, limits: &Limits, buf: &mut Vec<u8>
         };
         let (w, h) = reader().into_dimensions().map_err(error)?;
         check_pixels(u64::from(w), u64::from(h), limits)?;
+        if format == Format::Gif {
+            check_gif_frame(bytes, limits)?;
+        }
         reader().decode().map_err(error)?
     };
     let (width, height) = (decoded.width() as usize, decoded.height() as usize);
@@ -382,6 +385,17 @@ fn image_error(format: Format, e: image::ImageError) -> DecodeError {
         image::ImageError::Limits(l) => DecodeError::OverMemoryLimit { format, message: l.to_string() },
         other => DecodeError::Corrupt { format, message: other.to_string() },
     }
+}
+
+/// `image` holds a GIF's logical screen to the limits, but decodes its first frame at the size the
+/// frame's own descriptor gives, up to 65535×65535 whatever the screen says (found by
+/// `tests/fuzz.rs`). A file the `gif` crate cannot read this far is left to the decoder's error.
+fn check_gif_frame(bytes: &[u8], limits: &Limits) -> Result<(), DecodeError> {
+    let frame = gif::DecodeOptions::new()
+        .read_info(Cursor::new(bytes))
+        .ok()
+        .and_then(|mut d| d.next_frame_info().ok().flatten().map(|f| (f.width, f.height)));
+    frame.map_or(Ok(()), |(w, h)| check_pixels(u64::from(w), u64::from(h), limits))
 }
 
 /// For a progressive JPEG, copies `bytes` into `out` without the scans that carry no luma, and
