@@ -131,29 +131,15 @@ impl Store {
                 version: a.version.clone(),
             };
             let data = AssessmentData::from_assessment(a);
-            match existing.get(&key) {
+            let (revision, comment) = match existing.get(&key) {
                 None => {
-                    insert_assessment(
-                        &mut tx,
-                        &key,
-                        &data,
-                        a.assessed.as_deref(),
-                        a.assessor.as_deref(),
-                        1,
-                        now,
-                        "corpus",
-                    )
-                    .await?;
-                    let id = Self::next_id(&mut tx, "history").await?;
-                    insert_history(&mut tx, id, &key, 1, &data, now, "corpus", None, "Seeded from the shipped corpus")
-                        .await?;
                     added += 1;
+                    (1, "Seeded from the shipped corpus")
                 }
                 Some(s)
                     if s.updated_by == "corpus"
                         && (s.data != data || s.assessed != a.assessed || s.assessor != a.assessor) =>
                 {
-                    let revision = s.revision + 1;
                     sqlx::query(
                         "DELETE FROM assessments WHERE jurisdiction = $1 AND requirement = $2 AND version = $3",
                     )
@@ -162,34 +148,15 @@ impl Store {
                     .bind(&key.version)
                     .execute(&mut **tx)
                     .await?;
-                    insert_assessment(
-                        &mut tx,
-                        &key,
-                        &data,
-                        a.assessed.as_deref(),
-                        a.assessor.as_deref(),
-                        revision,
-                        now,
-                        "corpus",
-                    )
-                    .await?;
-                    let id = Self::next_id(&mut tx, "history").await?;
-                    insert_history(
-                        &mut tx,
-                        id,
-                        &key,
-                        revision,
-                        &data,
-                        now,
-                        "corpus",
-                        None,
-                        "Updated from the shipped corpus",
-                    )
-                    .await?;
                     updated += 1;
+                    (s.revision + 1, "Updated from the shipped corpus")
                 }
-                Some(_) => {}
-            }
+                Some(_) => continue,
+            };
+            let (assessed, assessor) = (a.assessed.as_deref(), a.assessor.as_deref());
+            insert_assessment(&mut tx, &key, &data, assessed, assessor, revision, now, "corpus").await?;
+            let id = Self::next_id(&mut tx, "history").await?;
+            insert_history(&mut tx, id, &key, revision, &data, now, "corpus", None, comment).await?;
         }
         tx.commit().await?;
         Ok((added, updated))
