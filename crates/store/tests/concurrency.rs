@@ -116,3 +116,66 @@ async fn postgres_writers_wait_and_succeed() {
     let url = store::testing::fresh_postgres(&base).await.unwrap();
     hammer(Store::open(&url).await.unwrap()).await;
 }
+
+/// Reviewers approving rival proposals, all made against the same revision, at the same moment:
+/// exactly one is published, the others are refused as stale, and no revision is written twice.
+/// On PostgreSQL (read committed) a publication used to overwrite one committed in between, both
+/// approvals succeeding with the same revision number.
+async fn rival_approvals(store: Store) {
+    const RIVALS: usize = 6;
+    store.seed(&[assessment("csar-rival")]).await.unwrap();
+    let key = Key { jurisdiction: "rs".into(), requirement: "csar-rival".into(), version: "com-2022".into() };
+    let editor = store.add_user("ed", "Editor", "h", Role::Editor).await.unwrap();
+    let mut reviewers = Vec::new();
+    for r in 0..RIVALS {
+        reviewers.push(store.add_user(&format!("rev{r}"), "Reviewer", "h", Role::Reviewer).await.unwrap());
+    }
+    let store = Arc::new(store);
+    for round in 0..ROUNDS {
+        let mut proposals = Vec::new();
+        for r in 0..RIVALS {
+            let mut data = AssessmentData::from_assessment(&assessment(&key.requirement));
+            data.rationale = format!("round {round} rival {r}");
+            proposals.push(store.propose(&key, &data, "", &editor).await.unwrap());
+        }
+        let start = Arc::new(tokio::sync::Barrier::new(RIVALS));
+        let mut tasks = Vec::new();
+        for (p, reviewer) in proposals.into_iter().zip(reviewers.clone()) {
+            let (store, start) = (store.clone(), start.clone());
+            tasks.push(tokio::spawn(async move {
+                start.wait().await;
+                store.decide(p.id, true, "", &reviewer).await
+            }));
+        }
+        let mut published = 0;
+        for t in tasks {
+            match t.await.unwrap() {
+                Ok(_) => published += 1,
+                Err(store::StoreError::Conflict(_)) => {}
+                Err(e) => panic!("round {round}: {e}"),
+            }
+        }
+        assert_eq!(published, 1, "round {round}: {published} rival approvals were published");
+    }
+    let history = store.history(&key).await.unwrap();
+    let mut revisions: Vec<i64> = history.iter().map(|h| h.revision).collect();
+    revisions.dedup();
+    assert_eq!(revisions.len(), history.len(), "a revision was written twice: {revisions:?}");
+    assert_eq!(store.assessment(&key).await.unwrap().unwrap().revision, 1 + ROUNDS as i64);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_rival_approvals() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = store::sqlite_url(&dir.path().join("tomas.db"));
+    rival_approvals(Store::open(&url).await.unwrap()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_rival_approvals() {
+    let Some(base) = store::testing::postgres_base_url() else {
+        return;
+    };
+    let url = store::testing::fresh_postgres(&base).await.unwrap();
+    rival_approvals(Store::open(&url).await.unwrap()).await;
+}

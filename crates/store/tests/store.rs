@@ -151,3 +151,38 @@ async fn bad_urls_are_clear_errors() {
     let err = Store::open("sqlite:///nonexistent-dir/x/y.db?mode=rwc").await.unwrap_err().to_string();
     assert!(err.contains("database"), "{err}");
 }
+
+/// The store reads time from its clock: sessions expire when a `ManualClock` is moved past their
+/// end (no sleeping), and publications carry the clock's time and date.
+#[tokio::test]
+async fn times_come_from_the_clock() {
+    use std::{sync::Arc, time::Duration};
+    let dir = tempfile::tempdir().unwrap();
+    let url = store::sqlite_url(&dir.path().join("tomas.db"));
+    // 2024-02-29T12:00:00Z.
+    let noon = 1_709_208_000_000_000;
+    let clock = Arc::new(store::ManualClock::new(noon));
+    let store = Store::open_with_clock(&url, clock.clone()).await.unwrap();
+    assert_eq!(store.now_micros(), noon);
+
+    let editor = store.add_user("ed", "Ed", "h", Role::Editor).await.unwrap();
+    assert_eq!(editor.created_at, noon);
+    store.create_session("tok", &editor, "csrf", Duration::from_secs(3600)).await.unwrap();
+    clock.advance(Duration::from_secs(3599));
+    assert!(store.session("tok").await.unwrap().is_some());
+    assert_eq!(store.purge_sessions().await.unwrap(), 0);
+    clock.advance(Duration::from_secs(1));
+    assert!(store.session("tok").await.unwrap().is_none(), "expired at exactly its end");
+    assert_eq!(store.purge_sessions().await.unwrap(), 1);
+
+    // A proposal made before midnight and approved after it is dated by the approval.
+    let reviewer = store.add_user("rev", "Re Viewer", "h", Role::Reviewer).await.unwrap();
+    let data = AssessmentData::from_assessment(&assessment("rs", "csar-a", Status::Partial));
+    let p = store.propose(&key("rs", "csar-a"), &data, "", &editor).await.unwrap();
+    assert_eq!(p.proposed_at, noon + 3_600_000_000);
+    clock.set(noon + 12 * 3_600_000_000);
+    let d = store.decide(p.id, true, "", &reviewer).await.unwrap();
+    assert_eq!(d.decided_at, Some(noon + 12 * 3_600_000_000));
+    let s = store.assessment(&key("rs", "csar-a")).await.unwrap().unwrap();
+    assert_eq!((s.assessed.as_deref(), s.updated_at), (Some("2024-03-01"), noon + 12 * 3_600_000_000));
+}
