@@ -179,7 +179,6 @@ impl BankStore {
     /// Takes the store's write lock, waiting for whoever holds it (another `tomas`, or another
     /// thread) to release it, then removes the temporary files of writers that died. Read the
     /// bank to change through the lock, after taking it, so no other writer's change is lost.
-    #[allow(clippy::incompatible_msrv, reason = "File::lock is stable since Rust 1.89")]
     pub fn lock(&self) -> Result<WriteLock<'_>, StoreError> {
         let (file, path) = self.lock_file()?;
         file.lock().map_err(io_err(&path))?;
@@ -187,7 +186,6 @@ impl BankStore {
     }
 
     /// [`BankStore::lock`] without waiting: `None` if another writer holds the lock.
-    #[allow(clippy::incompatible_msrv, reason = "File::try_lock is stable since Rust 1.89")]
     pub fn try_lock(&self) -> Result<Option<WriteLock<'_>>, StoreError> {
         let (file, path) = self.lock_file()?;
         match file.try_lock() {
