@@ -70,10 +70,10 @@ pub fn check(corpus: &Corpus) -> Vec<Diagnostic> {
             if !seen_eid.insert(p.eid.as_str()) {
                 err(&p.loc, format!("duplicate provision '{}' in {}", p.eid, i.key()));
             }
-            if let Some((parent, _)) = p.eid.rsplit_once("__") {
-                if !eids.contains(parent) {
-                    err(&p.loc, format!("provision '{}' needs its parent '{parent}' in {}", p.eid, i.key()));
-                }
+            if let Some((parent, _)) = p.eid.rsplit_once("__")
+                && !eids.contains(parent)
+            {
+                err(&p.loc, format!("provision '{}' needs its parent '{parent}' in {}", p.eid, i.key()));
             }
             if p.summary.trim().is_empty() {
                 err(&p.loc, format!("provision '{}' needs a summary", p.eid));

@@ -119,18 +119,18 @@ pub fn diff<'a>(corpus: &'a Corpus, instrument: &str, from: &str, to: &str) -> R
                 sources: c.sources.clone(),
             })
             .collect();
-        if kind == DiffKind::Added {
-            if let Some(n) = &r.note {
-                notes.insert(
-                    0,
-                    ChangeNote {
-                        version: r.since.clone(),
-                        note: n.clone(),
-                        confidence: r.confidence,
-                        sources: r.sources.clone(),
-                    },
-                );
-            }
+        if kind == DiffKind::Added
+            && let Some(n) = &r.note
+        {
+            notes.insert(
+                0,
+                ChangeNote {
+                    version: r.since.clone(),
+                    note: n.clone(),
+                    confidence: r.confidence,
+                    sources: r.sources.clone(),
+                },
+            );
         }
         entries.push(Entry { requirement: r, kind, before, after, fields, notes });
     }

@@ -100,10 +100,10 @@ impl Corpus {
         }
         self.reindex();
         for r in &mut self.requirements {
-            if r.since.is_empty() {
-                if let Some(first) = self.versions.get(&r.instrument).and_then(|v| v.first()) {
-                    r.since = first.clone();
-                }
+            if r.since.is_empty()
+                && let Some(first) = self.versions.get(&r.instrument).and_then(|v| v.first())
+            {
+                r.since = first.clone();
             }
             for p in &mut r.base.derived_from {
                 if p.version.is_empty() {

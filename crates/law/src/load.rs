@@ -41,10 +41,10 @@ pub fn load_dir(dir: &Path) -> (Corpus, Vec<Diagnostic>) {
         loader.jurisdictions(&file);
     }
     let scoring = dir.join("scoring.toml");
-    if scoring.exists() {
-        if let Some(file) = loader.read(&scoring) {
-            loader.scoring(&file);
-        }
+    if scoring.exists()
+        && let Some(file) = loader.read(&scoring)
+    {
+        loader.scoring(&file);
     }
     for sub in loader.list(&dir.join("instruments"), true) {
         for path in loader.list(&sub, false) {
@@ -661,7 +661,7 @@ pub fn valid_date(s: &str) -> bool {
 /// Days in month `m` (1..=12) of year `y`, leap years included.
 fn days_in_month(y: u32, m: u32) -> u32 {
     match m {
-        2 if y % 4 == 0 && (y % 100 != 0 || y % 400 == 0) => 29,
+        2 if y.is_multiple_of(4) && (!y.is_multiple_of(100) || y.is_multiple_of(400)) => 29,
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,

@@ -55,10 +55,10 @@ fn every_article_matches_the_shipped_corpus() {
         p.iter().filter(|p| (p.eid.starts_with("art_") && !p.eid.contains("__")) || p.eid.starts_with("anx_"))
     {
         let ours = csar.provision(&article.eid).unwrap_or_else(|| panic!("{} missing from the corpus", article.eid));
-        if let (Some(theirs), Some(mine)) = (&article.heading, &ours.heading) {
-            if article.eid.starts_with("art_") {
-                assert_eq!(theirs.to_lowercase(), mine.to_lowercase(), "heading of {}", article.eid);
-            }
+        if let (Some(theirs), Some(mine)) = (&article.heading, &ours.heading)
+            && article.eid.starts_with("art_")
+        {
+            assert_eq!(theirs.to_lowercase(), mine.to_lowercase(), "heading of {}", article.eid);
         }
     }
     // Every paragraph or point the corpus cites exists in the official text.

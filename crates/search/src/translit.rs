@@ -465,12 +465,11 @@ impl ToCyrillic<'_> {
             && digits.bytes().all(|b| b.is_ascii_digit())
             && suffix.chars().count() == 1
             && suffix.chars().all(char::is_lowercase)
+            && let Some(letters) = serbian_letters(suffix)
         {
-            if let Some(letters) = serbian_letters(suffix) {
-                self.out.push_str(digits);
-                transliterate_word(&letters, &mut self.out);
-                return;
-            }
+            self.out.push_str(digits);
+            transliterate_word(&letters, &mut self.out);
+            return;
         }
         match serbian_letters(word) {
             Some(letters) => transliterate_word(&letters, &mut self.out),

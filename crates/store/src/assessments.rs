@@ -230,17 +230,17 @@ impl Store {
                 who: p.proposed_by.clone(),
                 proposal_id: Some(p.id),
             });
-            if let (Some(at), Some(who)) = (p.decided_at, &p.decided_by) {
-                if p.state == ProposalState::Rejected || p.state == ProposalState::Withdrawn {
-                    events.push(Event {
-                        at,
-                        kind: p.state.as_str(),
-                        summary: p.decision_comment.clone().unwrap_or_default(),
-                        key: p.key.clone(),
-                        who: who.clone(),
-                        proposal_id: Some(p.id),
-                    });
-                }
+            if let (Some(at), Some(who)) = (p.decided_at, &p.decided_by)
+                && (p.state == ProposalState::Rejected || p.state == ProposalState::Withdrawn)
+            {
+                events.push(Event {
+                    at,
+                    kind: p.state.as_str(),
+                    summary: p.decision_comment.clone().unwrap_or_default(),
+                    key: p.key.clone(),
+                    who: who.clone(),
+                    proposal_id: Some(p.id),
+                });
             }
         }
         events.sort_by_key(|e| std::cmp::Reverse(e.at));

@@ -41,10 +41,10 @@ impl RenderCache {
     ) -> Result<Arc<str>, E> {
         {
             let guard = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-            if guard.0 == version {
-                if let Some(hit) = guard.1.get(key) {
-                    return Ok(hit.clone());
-                }
+            if guard.0 == version
+                && let Some(hit) = guard.1.get(key)
+            {
+                return Ok(hit.clone());
             }
         }
         let value: Arc<str> = render()?.into();
@@ -180,10 +180,10 @@ impl Inner {
                 requirement: a.requirement.clone(),
                 version: a.version.clone(),
             };
-            if current.meta.get(&key).map(|m| m.0) != next.meta.get(&key).map(|m| m.0) {
-                if let Err(e) = self.search.upsert(search::assessment_doc(&next.corpus, a)) {
-                    tracing::warn!(error = %e, "search index update failed");
-                }
+            if current.meta.get(&key).map(|m| m.0) != next.meta.get(&key).map(|m| m.0)
+                && let Err(e) = self.search.upsert(search::assessment_doc(&next.corpus, a))
+            {
+                tracing::warn!(error = %e, "search index update failed");
             }
         }
         self.snapshot.store(Arc::new(next));
@@ -203,10 +203,10 @@ pub fn spawn_refresher(state: AppState, every: Duration) {
             if let Err(e) = state.refresh().await {
                 tracing::warn!(error = %e, "refreshing published state failed");
             }
-            if ticks % 600 == 0 {
-                if let Err(e) = state.store.purge_sessions().await {
-                    tracing::warn!(error = %e, "purging sessions failed");
-                }
+            if ticks.is_multiple_of(600)
+                && let Err(e) = state.store.purge_sessions().await
+            {
+                tracing::warn!(error = %e, "purging sessions failed");
             }
         }
     });

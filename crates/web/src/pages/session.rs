@@ -115,10 +115,10 @@ pub async fn logout(State(state): State<AppState>, ctx: Ctx, PageForm(f): PageFo
         let message = ctx.tr(&state).t("error-csrf");
         return error_page(&state, &ctx, StatusCode::FORBIDDEN, message);
     }
-    if let Some(h) = &ctx.token_hash {
-        if let Err(e) = state.store.delete_session(h).await {
-            return api_error_page(&state, &ctx, e.into());
-        }
+    if let Some(h) = &ctx.token_hash
+        && let Err(e) = state.store.delete_session(h).await
+    {
+        return api_error_page(&state, &ctx, e.into());
     }
     ([(header::SET_COOKIE, state.cookies.clear(auth::SESSION_COOKIE))], Redirect::to("/")).into_response()
 }
@@ -134,11 +134,11 @@ pub(super) fn page_require(
     let Some(user) = ctx.user() else {
         return Err(Redirect::to(&format!("/login?next={}", url_encode(&ctx.path))).into_response());
     };
-    if let Some(token) = csrf {
-        if !ctx.csrf_ok(token) {
-            let message = ctx.tr(state).t("error-csrf");
-            return Err(error_page(state, ctx, StatusCode::FORBIDDEN, message));
-        }
+    if let Some(token) = csrf
+        && !ctx.csrf_ok(token)
+    {
+        let message = ctx.tr(state).t("error-csrf");
+        return Err(error_page(state, ctx, StatusCode::FORBIDDEN, message));
     }
     if user.role < need {
         let message = ctx.tr(state).t("error-forbidden");
