@@ -84,10 +84,11 @@ pub struct Session {
 impl Store {
     /// Adds a user; the password hash is computed by the caller.
     pub async fn add_user(&self, username: &str, display_name: &str, password_hash: &str, role: Role) -> Result<User> {
-        retrying(|| self.add_user_once(username, display_name, password_hash, role)).await
+        let id = retrying(|| self.add_user_once(username, display_name, password_hash, role)).await?;
+        self.user(id).await?.ok_or_else(|| StoreError::NotFound(format!("user {id}")))
     }
 
-    async fn add_user_once(&self, username: &str, display_name: &str, password_hash: &str, role: Role) -> Result<User> {
+    async fn add_user_once(&self, username: &str, display_name: &str, password_hash: &str, role: Role) -> Result<i64> {
         if !valid_username(username) {
             return Err(StoreError::Invalid(format!(
                 "username '{username}': use 1–64 letters, digits, '.', '_', '-', '@'"
@@ -114,7 +115,7 @@ impl Store {
             .execute(&mut **tx)
             .await?;
         tx.commit().await?;
-        self.user(id).await?.ok_or_else(|| StoreError::NotFound(format!("user {id}")))
+        Ok(id)
     }
 
     pub async fn user(&self, id: i64) -> Result<Option<User>> {
@@ -143,27 +144,32 @@ impl Store {
     }
 
     pub async fn set_role(&self, username: &str, role: Role) -> Result<()> {
-        let done = sqlx::query("UPDATE users SET role = $1 WHERE LOWER(username) = LOWER($2)")
-            .bind(role.as_str())
-            .bind(username)
-            .execute(&self.pool)
-            .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound(format!("user '{username}'")));
-        }
-        Ok(())
+        retrying(|| async move {
+            let mut tx = self.begin_write().await?;
+            let done = sqlx::query("UPDATE users SET role = $1 WHERE LOWER(username) = LOWER($2)")
+                .bind(role.as_str())
+                .bind(username)
+                .execute(&mut **tx)
+                .await?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::NotFound(format!("user '{username}'")));
+            }
+            tx.commit().await
+        })
+        .await
     }
 
     pub async fn create_session(&self, token_hash: &str, user: &User, csrf_token: &str, ttl: Duration) -> Result<()> {
         let now = self.clock.now_micros();
-        sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(token_hash)
-            .bind(user.id)
-            .bind(csrf_token)
-            .bind(now)
-            .bind(now + ttl.as_micros() as i64)
-            .execute(&self.pool)
-            .await?;
+        self.write_one(|| {
+            sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+                .bind(token_hash)
+                .bind(user.id)
+                .bind(csrf_token)
+                .bind(now)
+                .bind(now + ttl.as_micros() as i64)
+        })
+        .await?;
         Ok(())
     }
 
@@ -186,16 +192,13 @@ impl Store {
     }
 
     pub async fn delete_session(&self, token_hash: &str) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&self.pool).await?;
+        self.write_one(|| sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash)).await?;
         Ok(())
     }
 
     /// Removes expired sessions; returns how many.
     pub async fn purge_sessions(&self) -> Result<u64> {
-        Ok(sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
-            .bind(self.clock.now_micros())
-            .execute(&self.pool)
-            .await?
-            .rows_affected())
+        self.write_one(|| sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(self.clock.now_micros()))
+            .await
     }
 }

@@ -128,12 +128,16 @@ impl std::ops::DerefMut for WriteTx<'_> {
 const WRITE_ATTEMPTS: u32 = 6;
 
 impl StoreError {
-    /// A failure that a fresh attempt of the same transaction can succeed where this one did not.
+    /// A failure that a fresh attempt of the same transaction can succeed where this one did not:
+    /// a serialisation failure or deadlock, a busy SQLite file, or a unique key another writer
+    /// inserted first (the next attempt sees that row and decides accordingly, e.g. "stale").
     fn is_transient(&self) -> bool {
         match self {
             StoreError::Db(sqlx::Error::Database(e)) => {
-                matches!(e.code().as_deref(), Some("40001" | "40P01" | "5" | "6" | "517" | "261"))
-                    || e.message().contains("database is locked")
+                matches!(
+                    e.code().as_deref(),
+                    Some("40001" | "40P01" | "5" | "6" | "517" | "261" | "23505" | "2067" | "1555")
+                ) || e.message().contains("database is locked")
             }
             _ => false,
         }
@@ -236,6 +240,23 @@ impl Store {
             }
             Backend::Postgres => Ok(WriteTx { tx: self.pool.begin().await?, _slot: None }),
         }
+    }
+
+    /// One statement that writes, through the same writer queue and retry as the transactions
+    /// (on SQLite a bare statement would poll the file lock instead of queueing); `make` builds
+    /// the statement afresh for each attempt. Returns the rows affected.
+    pub(crate) async fn write_one<'q, F>(&self, make: F) -> Result<u64>
+    where
+        F: Fn() -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    {
+        let make = &make;
+        retrying(|| async move {
+            let mut tx = self.begin_write().await?;
+            let affected = make().execute(&mut **tx).await?.rows_affected();
+            tx.commit().await?;
+            Ok(affected)
+        })
+        .await
     }
 
     pub fn backend(&self) -> Backend {

@@ -63,10 +63,12 @@ impl Store {
     /// Records a proposal against the current revision of the assessment (0 if none exists).
     /// Validation of the content against the corpus is the caller's job.
     pub async fn propose(&self, key: &Key, data: &AssessmentData, note: &str, by: &User) -> Result<Proposal> {
-        retrying(|| self.propose_once(key, data, note, by)).await
+        // The read happens after the retried write: a failed read must not write a second proposal.
+        let id = retrying(|| self.propose_once(key, data, note, by)).await?;
+        self.proposal(id).await?.ok_or_else(|| StoreError::NotFound(format!("proposal {id}")))
     }
 
-    async fn propose_once(&self, key: &Key, data: &AssessmentData, note: &str, by: &User) -> Result<Proposal> {
+    async fn propose_once(&self, key: &Key, data: &AssessmentData, note: &str, by: &User) -> Result<i64> {
         // What cannot be published is refused here, not at approval.
         check_text("rationale", &data.rationale)?;
         check_text("recommendation", &data.recommendation)?;
@@ -96,7 +98,7 @@ impl Store {
         .execute(&mut **tx)
         .await?;
         tx.commit().await?;
-        self.proposal(id).await?.ok_or_else(|| StoreError::NotFound(format!("proposal {id}")))
+        Ok(id)
     }
 
     pub async fn proposal(&self, id: i64) -> Result<Option<Proposal>> {
@@ -141,10 +143,11 @@ impl Store {
     /// pending proposal. Approval fails with a conflict when the assessment changed since the
     /// proposal was made.
     pub async fn decide(&self, id: i64, approve: bool, comment: &str, by: &User) -> Result<Proposal> {
-        retrying(|| self.decide_once(id, approve, comment, by)).await
+        retrying(|| self.decide_once(id, approve, comment, by)).await?;
+        self.proposal(id).await?.ok_or_else(|| StoreError::NotFound(format!("proposal {id}")))
     }
 
-    async fn decide_once(&self, id: i64, approve: bool, comment: &str, by: &User) -> Result<Proposal> {
+    async fn decide_once(&self, id: i64, approve: bool, comment: &str, by: &User) -> Result<()> {
         check_text("comment", comment)?;
         let mut tx = self.begin_write().await?;
         let row = sqlx::query(&format!("{SELECT_PROPOSAL} WHERE p.id = $1")).bind(id).fetch_optional(&mut **tx).await?;
@@ -212,23 +215,27 @@ impl Store {
             };
             insert_history(&mut tx, hid, &p.key, revision, &p.data, now, &who, Some(id), &comment).await?;
         }
-        tx.commit().await?;
-        self.proposal(id).await?.ok_or_else(|| StoreError::NotFound(format!("proposal {id}")))
+        tx.commit().await
     }
 
     /// The proposer withdraws a pending proposal.
     pub async fn withdraw(&self, id: i64, by: &User) -> Result<Proposal> {
         let p = self.proposal(id).await?.ok_or_else(|| StoreError::NotFound(format!("proposal {id}")))?;
         p.withdraw(by)?;
-        let updated = sqlx::query("UPDATE proposals SET state = 'withdrawn', decided_by = $1, decided_at = $2 WHERE id = $3 AND state = 'pending'")
-            .bind(by.id)
-            .bind(self.clock.now_micros())
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
-        if updated.rows_affected() != 1 {
-            return Err(StoreError::Conflict(format!("proposal {id} is not pending")));
-        }
+        retrying(|| async move {
+            let mut tx = self.begin_write().await?;
+            let updated = sqlx::query("UPDATE proposals SET state = 'withdrawn', decided_by = $1, decided_at = $2 WHERE id = $3 AND state = 'pending'")
+                .bind(by.id)
+                .bind(self.clock.now_micros())
+                .bind(id)
+                .execute(&mut **tx)
+                .await?;
+            if updated.rows_affected() != 1 {
+                return Err(StoreError::Conflict(format!("proposal {id} is not pending")));
+            }
+            tx.commit().await
+        })
+        .await?;
         self.proposal(id).await?.ok_or_else(|| StoreError::NotFound(format!("proposal {id}")))
     }
 }

@@ -45,10 +45,7 @@ impl Store {
     /// Removes the rows one attempt recorded at `at` (it was refused unchecked, or it succeeded).
     pub async fn remove_login_attempt(&self, keys: &[&str], at: i64) -> Result<()> {
         for key in keys {
-            sqlx::query("DELETE FROM login_failures WHERE key = $1 AND at = $2")
-                .bind(*key)
-                .bind(at)
-                .execute(&self.pool)
+            self.write_one(|| sqlx::query("DELETE FROM login_failures WHERE key = $1 AND at = $2").bind(*key).bind(at))
                 .await?;
         }
         Ok(())
@@ -56,7 +53,7 @@ impl Store {
 
     /// Forgets the failed logins under a key (after a successful login).
     pub async fn clear_login_failures(&self, key: &str) -> Result<()> {
-        sqlx::query("DELETE FROM login_failures WHERE key = $1").bind(key).execute(&self.pool).await?;
+        self.write_one(|| sqlx::query("DELETE FROM login_failures WHERE key = $1").bind(key)).await?;
         Ok(())
     }
 }
