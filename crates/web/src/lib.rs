@@ -169,7 +169,10 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
     let store = state.store.clone();
     let limits = state.config.limits;
     serve_on(listener, router(state), limits, shutdown_signal()).await.map_err(ServeError::Serve)?;
-    store.close().await;
+    // Handlers still running after the grace period hold pool connections; do not wait for ever.
+    if tokio::time::timeout(Duration::from_secs(5), store.close()).await.is_err() {
+        tracing::warn!("database connections still busy at shutdown; closing anyway");
+    }
     tracing::info!("stopped");
     Ok(())
 }

@@ -1,9 +1,16 @@
 //! Accepting connections with limits: how long a client may take to send its request head, how long
-//! a request body may stall, how long an idle keep-alive connection stays open, and how many
-//! connections are served at once. `axum::serve` has none of these; a client that opens sockets and
+//! a request body may stall, how long an idle keep-alive connection stays open, how long a client
+//! may leave a response unread, and how many connections are served at once. `axum::serve` has none of these; a client that opens sockets and
 //! sends nothing would otherwise hold them (and file descriptors) forever.
 
-use std::{convert::Infallible, future::Future, sync::Arc, time::Duration};
+use std::{
+    convert::Infallible,
+    future::Future,
+    pin::Pin,
+    sync::Arc,
+    task::{Context, Poll},
+    time::Duration,
+};
 
 use axum::{Router, body::Body, extract::ConnectInfo, http::Request};
 use hyper::{body::Incoming, server::conn::http1};
@@ -11,7 +18,11 @@ use hyper_util::{
     rt::{TokioIo, TokioTimer},
     server::graceful::GracefulShutdown,
 };
-use tokio::{net::TcpListener, sync::Semaphore};
+use tokio::{
+    io::{AsyncRead, AsyncWrite, ReadBuf},
+    net::TcpListener,
+    sync::Semaphore,
+};
 use tower_http::timeout::TimeoutBody;
 use tower_service::Service;
 
@@ -24,6 +35,9 @@ pub struct ConnLimits {
     pub header_read_timeout: Duration,
     /// Longest silence while a request body is being received (the whole body may take longer).
     pub body_idle_timeout: Duration,
+    /// Longest time a response may wait for the client to read it (a client that stops reading
+    /// would otherwise hold its connection for ever).
+    pub write_timeout: Duration,
     /// Connections served at once; further clients wait in the listen backlog.
     pub max_connections: usize,
 }
@@ -33,6 +47,7 @@ impl Default for ConnLimits {
         ConnLimits {
             header_read_timeout: Duration::from_secs(30),
             body_idle_timeout: Duration::from_secs(30),
+            write_timeout: Duration::from_secs(30),
             max_connections: 1024,
         }
     }
@@ -82,7 +97,8 @@ pub async fn serve_on(
             req.extensions_mut().insert(ConnectInfo(peer));
             async move { Ok::<_, Infallible>(app.call(req).await.unwrap_or_else(|never| match never {})) }
         });
-        let conn = builder.serve_connection(TokioIo::new(stream), service);
+        let io = WriteTimeout { inner: stream, timeout: limits.write_timeout, stalled: None };
+        let conn = builder.serve_connection(TokioIo::new(io), service);
         let conn = graceful.watch(conn);
         tokio::spawn(async move {
             if let Err(e) = conn.await {
@@ -99,6 +115,79 @@ pub async fn serve_on(
         }
     }
     Ok(())
+}
+
+/// A stream whose writes fail with `TimedOut` when the peer has not taken any bytes for `timeout`
+/// (its receive window stays full); reads pass through.
+struct WriteTimeout<S> {
+    inner: S,
+    timeout: Duration,
+    stalled: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl<S> WriteTimeout<S> {
+    /// Called when a write or flush is pending: has the peer been stuck for too long?
+    fn check_stall(&mut self, cx: &mut Context<'_>) -> Poll<std::io::Error> {
+        let timeout = self.timeout;
+        let sleep = self.stalled.get_or_insert_with(|| Box::pin(tokio::time::sleep(timeout)));
+        match sleep.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "the client did not read the response in time",
+            )),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for WriteTimeout<S> {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for WriteTimeout<S> {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
+        match Pin::new(&mut self.inner).poll_write(cx, buf) {
+            Poll::Pending => self.check_stall(cx).map(Err),
+            ready => {
+                self.stalled = None;
+                ready
+            }
+        }
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        match Pin::new(&mut self.inner).poll_write_vectored(cx, bufs) {
+            Poll::Pending => self.check_stall(cx).map(Err),
+            ready => {
+                self.stalled = None;
+                ready
+            }
+        }
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        match Pin::new(&mut self.inner).poll_flush(cx) {
+            Poll::Pending => self.check_stall(cx).map(Err),
+            ready => {
+                self.stalled = None;
+                ready
+            }
+        }
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
 }
 
 fn is_connection_error(e: &std::io::Error) -> bool {

@@ -127,6 +127,7 @@ async fn slow_and_idle_clients_are_cut_off() {
         c.limits = web::ConnLimits {
             header_read_timeout: Duration::from_secs(1),
             body_idle_timeout: Duration::from_secs(1),
+            write_timeout: Duration::from_secs(1),
             max_connections: 64,
         };
     })
@@ -175,6 +176,7 @@ async fn idle_sockets_do_not_starve_the_server() {
         c.limits = web::ConnLimits {
             header_read_timeout: Duration::from_secs(1),
             body_idle_timeout: Duration::from_secs(1),
+            write_timeout: Duration::from_secs(1),
             max_connections: 32,
         };
     })
@@ -234,4 +236,34 @@ async fn forms_must_be_utf8_and_text_must_not_reorder_itself() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("U+2067"));
+}
+
+/// Clients that send requests for a large document and never read the answers: each holds its
+/// connection only until the write timeout, so they cannot fill the connection cap for good.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clients_that_stop_reading_are_cut_off() {
+    let s = start_with(None, |c| {
+        c.limits = web::ConnLimits {
+            header_read_timeout: Duration::from_secs(5),
+            body_idle_timeout: Duration::from_secs(5),
+            write_timeout: Duration::from_secs(1),
+            max_connections: 2,
+        };
+    })
+    .await;
+    let addr = s.base.trim_start_matches("http://").to_string();
+    // Pipelined requests for the whole-corpus export (megabytes each), never read: the socket
+    // buffers fill and the server's writes stall.
+    let request = b"GET /api/v1/export HTTP/1.1\r\nHost: x\r\n\r\n".repeat(64);
+    let readers: Vec<TcpStream> = (0..2)
+        .map(|_| {
+            let mut c = TcpStream::connect(&addr).unwrap();
+            c.write_all(&request).unwrap();
+            c
+        })
+        .collect();
+    // Both connection slots are taken; a third client is served once the stalled ones are cut off.
+    let r = client().get(format!("{}/healthz", s.base)).timeout(Duration::from_secs(20)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    drop(readers);
 }

@@ -69,6 +69,9 @@ pub struct ServeArgs {
     /// Longest silence, in seconds, while a request body is arriving.
     #[arg(long, env = "TOMAS_BODY_TIMEOUT", value_name = "SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub body_timeout: u64,
+    /// Seconds a response may wait for the client to read it.
+    #[arg(long, env = "TOMAS_WRITE_TIMEOUT", value_name = "SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub write_timeout: u64,
     /// Connections served at once; more clients wait to be accepted.
     #[arg(long, env = "TOMAS_MAX_CONNECTIONS", value_name = "N", default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     pub max_connections: u64,
@@ -106,6 +109,7 @@ pub fn run_serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     config.limits = web::ConnLimits {
         header_read_timeout: std::time::Duration::from_secs(args.header_timeout),
         body_idle_timeout: std::time::Duration::from_secs(args.body_timeout),
+        write_timeout: std::time::Duration::from_secs(args.write_timeout),
         max_connections: args.max_connections as usize,
     };
     runtime()?.block_on(web::serve(config))?;
