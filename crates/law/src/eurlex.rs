@@ -305,7 +305,9 @@ fn attr(attrs: &str, name: &str) -> Option<String> {
     Some(decode_entities(&attrs[start..start + end]))
 }
 
-/// Drops tags, decodes entities and collapses whitespace.
+/// Drops tags, decodes entities, drops bidirectional embedding, override and isolate characters
+/// (official text needs none; they could make a provision display differently from what is
+/// stored) and collapses whitespace.
 fn plain_text(html: &str) -> String {
     let mut raw = String::with_capacity(html.len());
     let mut in_tag = false;
@@ -317,7 +319,7 @@ fn plain_text(html: &str) -> String {
             (true, _) => {}
         }
     }
-    let decoded = decode_entities(&raw);
+    let decoded = decode_entities(&raw).replace(crate::load::is_bidi_control, "");
     decoded.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -371,6 +373,11 @@ fn decode_entities(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn bidirectional_overrides_are_dropped_from_official_text() {
+        assert_eq!(plain_text("<p>Article \u{202E}14\u{202C} &amp; \u{2066}15\u{2069}</p>"), "Article 14 & 15");
+    }
     use super::*;
 
     const SAMPLE: &str = r#"<html><body>

@@ -67,6 +67,11 @@ pub fn load_dir(dir: &Path) -> (Corpus, Vec<Diagnostic>) {
     (loader.corpus, loader.diags)
 }
 
+/// Bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069).
+pub(crate) fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
 /// A source file in memory, for turning byte offsets into line numbers.
 pub(crate) struct SourceFile {
     pub(crate) name: Arc<str>,
@@ -131,7 +136,20 @@ impl Loader {
         let name = path.display().to_string();
         match fs::read(path) {
             Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => Some(SourceFile::new(&name, path.to_path_buf(), text)),
+                Ok(text) => {
+                    let file = SourceFile::new(&name, path.to_path_buf(), text);
+                    // Legal text must read as it is stored: no bidirectional overrides anywhere.
+                    for (offset, c) in file.text.char_indices().filter(|&(_, c)| is_bidi_control(c)) {
+                        self.diags.push(Diagnostic::error(
+                            file.loc(offset),
+                            format!(
+                                "contains the bidirectional control character U+{:04X}, which makes text display in another order than it is stored; remove it",
+                                c as u32
+                            ),
+                        ));
+                    }
+                    Some(file)
+                }
                 Err(err) => {
                     let line = SourceFile::new(
                         &name,

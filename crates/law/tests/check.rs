@@ -406,3 +406,16 @@ fn a_missing_directory_is_an_error() {
     assert_eq!(diags.len(), 1);
     assert!(diags[0].message.contains("not a corpus directory"));
 }
+
+#[test]
+fn bidirectional_override_in_legal_text() {
+    let errors = errors_after(|d| {
+        replace(d, "assessments/aa.toml", "No removal orders exist.", "Art. \u{202E}581\u{202C} covers removal.")
+    });
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(
+        errors[0].starts_with("assessments/aa.toml:15: contains the bidirectional control character U+202E"),
+        "{errors:?}"
+    );
+    assert!(errors[1].contains("U+202C"), "{errors:?}");
+}
