@@ -732,6 +732,8 @@ async fn login_is_throttled() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry_after: u64 = r.headers()[header::RETRY_AFTER].to_str().unwrap().parse().unwrap();
+    assert!((1..=15 * 60).contains(&retry_after), "Retry-After {retry_after}");
     let body: Value = r.json().await.unwrap();
     assert!(body["error"]["message"].as_str().unwrap().contains("minutes"));
     // Other accounts are not locked out.

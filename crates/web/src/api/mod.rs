@@ -49,15 +49,27 @@ pub struct ApiError {
     pub status: StatusCode,
     pub message: String,
     pub field: Option<String>,
+    /// When to try again (throttling): sent as `Retry-After`, and read by the login page.
+    pub retry_after: Option<std::time::Duration>,
 }
 
 impl ApiError {
     pub fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
-        ApiError { status, message: message.into(), field: None }
+        ApiError { status, message: message.into(), field: None, retry_after: None }
     }
 
     pub fn field(field: &str, message: impl Into<String>) -> ApiError {
-        ApiError { status: StatusCode::UNPROCESSABLE_ENTITY, message: message.into(), field: Some(field.into()) }
+        ApiError {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            message: message.into(),
+            field: Some(field.into()),
+            retry_after: None,
+        }
+    }
+
+    /// Too many attempts: try again after `wait`.
+    pub fn throttled(wait: std::time::Duration, message: impl Into<String>) -> ApiError {
+        ApiError { retry_after: Some(wait), ..ApiError::new(StatusCode::TOO_MANY_REQUESTS, message) }
     }
 
     pub fn not_found(what: impl Into<String>) -> ApiError {
@@ -90,8 +102,14 @@ impl IntoResponse for ApiError {
         if self.status.is_server_error() {
             tracing::error!(message = %self.message, "API error");
         }
-        (self.status, Json(ErrorBody { error: ErrorDetail { message: self.message, field: self.field } }))
-            .into_response()
+        let retry_after = self.retry_after;
+        let mut response =
+            (self.status, Json(ErrorBody { error: ErrorDetail { message: self.message, field: self.field } }))
+                .into_response();
+        if let Some(wait) = retry_after {
+            response.headers_mut().insert(header::RETRY_AFTER, wait.as_secs().max(1).into());
+        }
+        response
     }
 }
 
@@ -173,7 +191,7 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Api
             (Some(f), false) if !message.contains(&format!("`{f}`")) => format!("{f}: {message}"),
             _ => message,
         };
-        ApiError { status: StatusCode::UNPROCESSABLE_ENTITY, message, field }
+        ApiError { status: StatusCode::UNPROCESSABLE_ENTITY, message, field, retry_after: None }
     })?;
     // Nothing but whitespace may follow the value.
     de.end().map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, format!("invalid JSON: {e}")))?;
@@ -207,7 +225,7 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned + Send> axum::extract::FromR
                 .and_then(|raw| raw.iter().find(|(_, v)| v == value).map(|(k, _)| k.to_string())),
             _ => None,
         };
-        Err(ApiError { status: StatusCode::BAD_REQUEST, message: e.body_text(), field })
+        Err(ApiError { status: StatusCode::BAD_REQUEST, message: e.body_text(), field, retry_after: None })
     }
 }
 
@@ -235,7 +253,12 @@ pub fn parse_query<T: serde::de::DeserializeOwned>(query: &str) -> Result<T, Api
                 _ => None,
             })
             .or_else(|| message.split('`').nth(1).map(str::to_string));
-        ApiError { status: StatusCode::BAD_REQUEST, message: format!("invalid query string: {message}"), field }
+        ApiError {
+            status: StatusCode::BAD_REQUEST,
+            message: format!("invalid query string: {message}"),
+            field,
+            retry_after: None,
+        }
     })
 }
 

@@ -35,8 +35,8 @@ pub async fn start_session(
         return Err(ApiError::new(StatusCode::UNAUTHORIZED, "wrong username or password"));
     }
     let throttled = |wait: std::time::Duration| {
-        ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
+        ApiError::throttled(
+            wait,
             format!("too many failed logins; try again in {} minutes", wait.as_secs().div_ceil(60)),
         )
     };

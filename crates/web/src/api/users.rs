@@ -49,9 +49,7 @@ pub async fn create_user(state: &AppState, input: &UserIn) -> Result<store::User
         .map_err(|m| ApiError::field("password", m))?;
     state.store.add_user(input.username.trim(), input.display_name.trim(), &hash, role).await.map_err(|e| match e {
         store::StoreError::Invalid(m) => ApiError::field("username", m),
-        store::StoreError::Conflict(m) => {
-            ApiError { status: StatusCode::CONFLICT, message: m, field: Some("username".into()) }
-        }
+        store::StoreError::Conflict(m) => ApiError { status: StatusCode::CONFLICT, ..ApiError::field("username", m) },
         other => other.into(),
     })
 }

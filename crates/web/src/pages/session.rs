@@ -95,7 +95,7 @@ pub async fn login(State(state): State<AppState>, ctx: Ctx, PageForm(f): PageFor
             r
         }
         Err(e) if e.status == StatusCode::TOO_MANY_REQUESTS => {
-            let minutes = e.message.split_whitespace().find_map(|w| w.parse::<u64>().ok()).unwrap_or(15);
+            let minutes = e.retry_after.map_or(15, |d| d.as_secs().div_ceil(60));
             login_page(&state, &ctx, e.status, tr.tn("login-throttled", "minutes", minutes as usize), next, f.username)
         }
         Err(e) if e.status == StatusCode::UNAUTHORIZED => {
