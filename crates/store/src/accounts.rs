@@ -10,6 +10,15 @@ use crate::{
     rows::{SELECT_USER, user_from_row},
 };
 
+/// The rule for display names, wherever an account is made (web, API, `tomas user add`):
+/// something to show, at most 200 bytes, no control or bidirectional characters.
+pub fn check_display_name(display_name: &str) -> Result<()> {
+    if display_name.trim().is_empty() || display_name.len() > 200 {
+        return Err(StoreError::Invalid("display_name: give a display name (at most 200 bytes)".into()));
+    }
+    check_text("display_name", display_name)
+}
+
 /// The rule for usernames: 1–64 ASCII letters, digits, '.', '_', '-', '@'.
 pub fn valid_username(username: &str) -> bool {
     !username.is_empty()
@@ -94,7 +103,7 @@ impl Store {
                 "username '{username}': use 1–64 letters, digits, '.', '_', '-', '@'"
             )));
         }
-        check_text("display_name", display_name)?;
+        check_display_name(display_name)?;
         let mut tx = self.begin_write().await?;
         // Unique regardless of case: "Ana" and "ana" would share a login throttle and confuse people.
         let exists = sqlx::query("SELECT id FROM users WHERE LOWER(username) = LOWER($1)")

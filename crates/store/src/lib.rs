@@ -32,7 +32,7 @@ use std::{sync::Arc, time::Duration};
 
 use sqlx::{AnyPool, Row, any::AnyPoolOptions};
 
-pub use accounts::{Role, Session, User, valid_username};
+pub use accounts::{Role, Session, User, check_display_name, valid_username};
 pub use assessments::{AssessmentData, Event, HistoryEntry, Key, Stored};
 pub use clock::{Clock, ManualClock, SystemClock, civil_date, now_micros, utc_rfc3339};
 pub use proposals::{Proposal, ProposalState};

@@ -48,6 +48,13 @@ async fn exercise(store: Store) {
     let reviewer = store.add_user("rev", "Re Viewer", "hash-r", Role::Reviewer).await.unwrap();
     assert!(matches!(store.add_user("ed", "Again", "h", Role::Viewer).await, Err(StoreError::Conflict(_))));
     assert!(matches!(store.add_user("bad name", "x", "h", Role::Viewer).await, Err(StoreError::Invalid(_))));
+    // The display-name rule holds wherever an account is made (the CLI too).
+    for bad in ["", "   ", &"x".repeat(201), "Ana\u{202E}"] {
+        assert!(
+            matches!(store.add_user("named", bad, "h", Role::Viewer).await, Err(StoreError::Invalid(_))),
+            "{bad:?}"
+        );
+    }
     let (u, hash) = store.credentials("ed").await.unwrap().unwrap();
     assert_eq!((u.role, hash.as_str()), (Role::Editor, "hash-e"));
     assert!(store.credentials("nobody").await.unwrap().is_none());

@@ -38,10 +38,7 @@ pub async fn users(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Vec<U
 /// Creates a user (hashing the password).
 pub async fn create_user(state: &AppState, input: &UserIn) -> Result<store::User, ApiError> {
     let role: Role = input.role.parse().map_err(|m: String| ApiError::field("role", m))?;
-    if input.display_name.trim().is_empty() || input.display_name.len() > 200 {
-        return Err(ApiError::field("display_name", "give a display name (at most 200 bytes)"));
-    }
-    clean_text("display_name", &input.display_name)?;
+    store::check_display_name(&input.display_name).map_err(|e| ApiError::field("display_name", e.to_string()))?;
     let password = input.password.clone();
     let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
         .await
