@@ -32,14 +32,25 @@ impl ProposalState {
         }
     }
 
+    pub const ALL: [ProposalState; 4] =
+        [ProposalState::Pending, ProposalState::Approved, ProposalState::Rejected, ProposalState::Withdrawn];
+
+    /// How many proposals a list shows at most (the API and the pages alike).
+    pub const LIST_LIMIT: i64 = 500;
+
     pub(crate) fn parse(s: &str) -> Result<ProposalState> {
-        match s {
-            "pending" => Ok(ProposalState::Pending),
-            "approved" => Ok(ProposalState::Approved),
-            "rejected" => Ok(ProposalState::Rejected),
-            "withdrawn" => Ok(ProposalState::Withdrawn),
-            other => Err(StoreError::Corrupt(format!("proposal state '{other}'"))),
-        }
+        s.parse().map_err(|_| StoreError::Corrupt(format!("proposal state '{s}'")))
+    }
+}
+
+impl std::str::FromStr for ProposalState {
+    type Err = String;
+
+    /// `pending`, `approved`, `rejected` or `withdrawn`; an error lists them.
+    fn from_str(s: &str) -> std::result::Result<ProposalState, String> {
+        ProposalState::ALL.into_iter().find(|p| p.as_str() == s).ok_or_else(|| {
+            format!("unknown state '{s}' (use {})", ProposalState::ALL.map(ProposalState::as_str).join(", "))
+        })
     }
 }
 

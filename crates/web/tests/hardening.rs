@@ -236,6 +236,16 @@ async fn forms_must_be_utf8_and_text_must_not_reorder_itself() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("U+2067"));
+
+    // Proposal states are parsed once, the same way by the page and the API.
+    let (st, html) = get(&editor, format!("{}/proposals?state=bogus", s.base)).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("unknown state &#39;bogus&#39; (use pending, approved, rejected, withdrawn)"), "{html}");
+    let (st, json) = get(&editor, format!("{}/api/v1/proposals?state=bogus", s.base)).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(json.contains("unknown state 'bogus' (use pending"), "{json}");
+    let (st, _) = get(&editor, format!("{}/proposals?state=all", s.base)).await;
+    assert_eq!(st, StatusCode::OK);
 }
 
 /// Clients that send requests for a large document and never read the answers: each holds its

@@ -179,15 +179,13 @@ pub async fn proposals(
     QueryIn(q): QueryIn<ProposalsQuery>,
 ) -> Result<Json<Vec<ProposalOut>>, ApiError> {
     require_login(&ctx)?;
-    let filter = match q.state.as_deref().filter(|s| !s.is_empty()) {
-        None => None,
-        Some("pending") => Some(ProposalState::Pending),
-        Some("approved") => Some(ProposalState::Approved),
-        Some("rejected") => Some(ProposalState::Rejected),
-        Some("withdrawn") => Some(ProposalState::Withdrawn),
-        Some(other) => return Err(ApiError::field("state", format!("unknown state '{other}'"))),
-    };
-    Ok(Json(state.store.proposals(filter, 500).await?.iter().map(Into::into).collect()))
+    let filter = q
+        .state
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .map(|s| s.parse::<ProposalState>().map_err(|m| ApiError::field("state", m)))
+        .transpose()?;
+    Ok(Json(state.store.proposals(filter, ProposalState::LIST_LIMIT).await?.iter().map(Into::into).collect()))
 }
 
 #[utoipa::path(get, path = "/api/v1/proposals/{id}", tag = "editing", params(("id" = i64, Path)),

@@ -33,15 +33,15 @@ pub(super) async fn proposals(
         return resp;
     }
     let tr = ctx.tr(&state);
-    let chosen = q.state.as_deref().unwrap_or("pending");
+    let chosen = q.state.as_deref().filter(|s| !s.is_empty()).unwrap_or("pending");
     let filter = match chosen {
-        "approved" => Some(store::ProposalState::Approved),
-        "rejected" => Some(store::ProposalState::Rejected),
-        "withdrawn" => Some(store::ProposalState::Withdrawn),
         "all" => None,
-        _ => Some(store::ProposalState::Pending),
+        other => match other.parse::<store::ProposalState>() {
+            Ok(s) => Some(s),
+            Err(m) => return api_error_page(&state, &ctx, ApiError::field("state", m)),
+        },
     };
-    let list = match state.store.proposals(filter, 200).await {
+    let list = match state.store.proposals(filter, store::ProposalState::LIST_LIMIT).await {
         Ok(l) => l,
         Err(e) => return api_error_page(&state, &ctx, e.into()),
     };
