@@ -11,7 +11,7 @@ use std::{
     alloc::{GlobalAlloc, Layout, System},
     cell::Cell,
     io::Cursor,
-    path::{Path, PathBuf},
+    path::PathBuf,
     sync::OnceLock,
 };
 
